@@ -1,0 +1,44 @@
+"""The record the spaCy components hand to the linker: one candidate mention, spaCy-free."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kg.model import EntityType, TextField
+
+# Which component wins when candidates overlap: curated vocabulary first, the learned NER last.
+COMPONENT_PRIORITY = {"gazetteer": 0, "abbreviation": 1, "pattern": 2, "ner": 3}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A span that may name an entity.
+
+    ``vocab_id`` is the curated entity id when the gazetteer matched it, else "".
+    ``sent_start``/``sent_end`` delimit the sentence in the same field's text.
+    """
+
+    field: TextField
+    start: int
+    end: int
+    text: str
+    type: EntityType
+    component: str
+    score: float
+    sent_start: int
+    sent_end: int
+    vocab_id: str = ""
+    cue: str = ""  # a pattern cue that found it: "proposes", "dataset", ...
+
+
+def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
+    """Keep a non-overlapping subset: by component priority, then longer spans, then earlier ones."""
+    ranked = sorted(cands, key=lambda c: (COMPONENT_PRIORITY.get(c.component, 9), -(c.end - c.start), c.start))
+    taken: list[tuple[int, int]] = []
+    kept: list[Candidate] = []
+    for c in ranked:
+        if any(c.start < e and s < c.end for s, e in taken):
+            continue
+        taken.append((c.start, c.end))
+        kept.append(c)
+    return sorted(kept, key=lambda c: (c.start, c.end))

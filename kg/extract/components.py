@@ -1,0 +1,177 @@
+"""Registered spaCy components. Each writes ``Candidate`` records to ``doc._.kg_candidates``.
+
+- ``kg_gazetteer``: curated vocabularies matched with PhraseMatchers (case-sensitive
+  ORTH for acronyms, LOWER otherwise, plural and hyphen/space variants added), each
+  match carrying its canonical entity id.
+- ``kg_patterns``: named things found by cue patterns ("we propose X", "X, a novel …",
+  "the X dataset", "X benchmark"), for entities no vocabulary knows yet.
+- ``kg_ner_candidates``: spans of the trained NER (if in the pipeline) as candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from kg.extract.candidates import Candidate
+from kg.extract.vocab import Vocabulary
+
+NER_LABELS = {"METHOD": "method", "TASK": "task", "DATASET": "dataset", "METRIC": "metric"}
+
+
+def ensure_extensions() -> None:
+    """Register the Doc extensions the components use (idempotent; called by the factories, not at import)."""
+    if not Doc.has_extension("kg_candidates"):
+        Doc.set_extension("kg_candidates", default=None)
+    if not Doc.has_extension("kg_field"):
+        Doc.set_extension("kg_field", default="abstract")
+
+
+def _sentence_bounds(doc: Doc, token_i: int) -> tuple[int, int]:
+    sent = doc[token_i].sent if doc.has_annotation("SENT_START") else doc[:]
+    return sent.start_char, sent.end_char
+
+
+def _add(doc: Doc, cands: Iterable[Candidate]) -> None:
+    if doc._.kg_candidates is None:
+        doc._.kg_candidates = []
+    doc._.kg_candidates.extend(cands)
+
+
+def _variants(form: str, case_sensitive: bool) -> set[str]:
+    """Surface variants matched for one form: itself, plural, hyphen ↔ space."""
+    out = {form}
+    if "-" in form and not case_sensitive:
+        out.add(form.replace("-", " "))
+    if " " in form and not case_sensitive and len(form.split()) <= 4:
+        out.add(form.replace(" ", "-"))
+    for v in list(out):
+        last = v.split()[-1]
+        if case_sensitive:
+            if v[-1].isupper() and len(v) >= 2:
+                out.add(v + "s")  # CNNs, LLMs, ViTs
+        elif last.isalpha() and len(last) > 2 and not last.endswith("s"):
+            out.add(v + ("es" if last.endswith(("ch", "sh", "x")) else "s"))
+    return out
+
+
+class Gazetteer:
+    def __init__(self, nlp: Language, vocabulary: Vocabulary) -> None:
+        ensure_extensions()
+        self.vocabulary = vocabulary
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        exact: dict[str, set[str]] = {}
+        lower: dict[str, set[str]] = {}
+        for form, entry, cs in vocabulary.matchable():
+            for v in _variants(form, cs):
+                (exact if cs else lower).setdefault(entry.id, set()).add(v if cs else v.lower())
+        for table, matcher in ((exact, self.exact), (lower, self.lower)):
+            for eid in sorted(table):
+                matcher.add(eid, list(nlp.tokenizer.pipe(sorted(table[eid]))))
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = []
+        strings = doc.vocab.strings
+        for matcher in (self.exact, self.lower):
+            for match_id, start, end in matcher(doc):
+                eid = strings[match_id]
+                entry = self.vocabulary.get(eid)
+                span = doc[start:end]
+                s0, s1 = _sentence_bounds(doc, start)
+                found.append(
+                    Candidate(doc._.kg_field, span.start_char, span.end_char, span.text, entry.type,
+                              "gazetteer", 0.9, s0, s1, vocab_id=eid)
+                )
+        _add(doc, found)
+        return doc
+
+
+@Language.factory("kg_gazetteer", default_config={"vocab_dir": None})
+def make_gazetteer(nlp: Language, name: str, vocab_dir: str | None) -> Gazetteer:
+    from pathlib import Path
+
+    from kg.extract.vocab import load_vocabulary
+    from ontology import VOCAB_DIR
+
+    return Gazetteer(nlp, load_vocabulary(Path(vocab_dir) if vocab_dir else VOCAB_DIR))
+
+
+# A "named thing": a word with a capital or digit after its first letter (SparseFormer, NGAME, mPLUG, GPT-4),
+# optionally followed by another such word or a version ("Llama 2", "ViT-B/16").
+_NAME = r"(?:[A-Za-z][a-z]*[A-Z0-9][\w+\-.]*[\w+]|[A-Z]{2,}[\w+\-]*)"
+_NAMED = rf"{_NAME}(?:[ \-]{_NAME}|[ \-]v?\d+(?:\.\d+)?[A-Za-z]?)?"
+_PROPOSE = re.compile(
+    r"\b(?:we|this (?:paper|work|study|report))\s+(?:(?:also|further|then|first)\s+)?"
+    r"(?:propose|introduce|present|develop|design|release|build|construct|contribute|curate|create|name|dub|call|term)[sd]?\b"
+    r"[^.;:]{0,120}?\b(" + _NAMED + r")"
+)
+_CALLED = re.compile(r"\b(?:called|dubbed|named|termed|coined)\s+(?:as\s+)?[\"“']?(" + _NAMED + r")")
+_APPOSITIVE = re.compile(r"(?:^|[.;]\s+|\bwe\s+\w+\s+)(" + _NAMED + r"),\s+an?\s+(?:\w+[\s-]){0,3}?(?:novel|new|simple|general|unified|efficient|scalable|lightweight|light-weight|large-scale|first)\b")
+_DATASET = re.compile(r"\b(" + _NAMED + r")\s+(?:dataset|benchmark|corpus|challenge|test set|leaderboard)s?\b")
+_DATASET_KIND = re.compile(r"\b(?:dataset|benchmark|corpus|suite)\b", re.I)
+
+
+class Patterns:
+    """Cue patterns over the text; candidates are typed method (or dataset when the cue says so)."""
+
+    def __init__(self) -> None:
+        ensure_extensions()
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        found = []
+
+        def add(m: re.Match[str], etype: str, cue: str, score: float) -> None:
+            span = doc.char_span(m.start(1), m.end(1), alignment_mode="contract")
+            if span is None or not span.text.strip():
+                return
+            s0, s1 = _sentence_bounds(doc, span.start)
+            found.append(Candidate(doc._.kg_field, span.start_char, span.end_char, span.text, etype, "pattern",
+                                   score, s0, s1, cue=cue))
+
+        for m in _PROPOSE.finditer(text):
+            tail = text[m.end(1): m.end(1) + 40]
+            add(m, "dataset" if _DATASET_KIND.search(tail[:25]) else "method", "proposes", 0.75)
+        for rx in (_CALLED, _APPOSITIVE):
+            for m in rx.finditer(text):
+                tail = text[m.end(1): m.end(1) + 60]
+                add(m, "dataset" if _DATASET_KIND.search(tail) else "method", "proposes", 0.7)
+        for m in _DATASET.finditer(text):
+            add(m, "dataset", "dataset", 0.7)
+        _add(doc, found)
+        return doc
+
+
+@Language.factory("kg_patterns")
+def make_patterns(nlp: Language, name: str) -> Patterns:
+    return Patterns()
+
+
+class NerCandidates:
+    """Turns ``doc.ents`` of the trained NER into candidates (typed by ``NER_LABELS``)."""
+
+    def __init__(self, score: float) -> None:
+        ensure_extensions()
+        self.score = score
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = []
+        for ent in doc.ents:
+            etype = NER_LABELS.get(ent.label_)
+            if etype is None:
+                continue
+            s0, s1 = _sentence_bounds(doc, ent.start)
+            found.append(Candidate(doc._.kg_field, ent.start_char, ent.end_char, ent.text, etype, "ner",
+                                   self.score, s0, s1))
+        _add(doc, found)
+        return doc
+
+
+@Language.factory("kg_ner_candidates", default_config={"score": 0.6})
+def make_ner_candidates(nlp: Language, name: str, score: float) -> NerCandidates:
+    return NerCandidates(score)

@@ -1,0 +1,66 @@
+"""The extractor: ``Iterable[Paper]`` → ``Iterator[PaperExtraction]``, streaming in batches through spaCy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from itertools import islice
+from pathlib import Path
+
+from kg.config import Settings, load_settings
+from kg.extract.abbreviations import find_abbreviations
+from kg.extract.candidates import Candidate
+from kg.extract.components import ensure_extensions
+from kg.extract.linker import Linker
+from kg.extract.normalize import norm_key
+from kg.extract.pipeline import build_nlp
+from kg.extract.vocab import Vocabulary, load_vocabulary
+from kg.model import Paper, PaperExtraction, TextField
+from ontology import VOCAB_DIR
+
+
+def load_stoplist(path: Path) -> frozenset[str]:
+    """Normalised terms of a stoplist file (one per line, '#' comments)."""
+    if not path.is_file():
+        return frozenset()
+    lines = (ln.strip() for ln in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(norm_key(ln) for ln in lines if ln and not ln.startswith("#"))
+
+
+class Extractor:
+    """Holds the spaCy pipeline and the linker; build once, reuse for every paper."""
+
+    def __init__(self, settings: Settings | None = None, vocab_dir: Path | None = None,
+                 ner_dir: Path | None = None) -> None:
+        self.settings = settings or load_settings()
+        vocab_dir = vocab_dir or VOCAB_DIR
+        ensure_extensions()
+        self.vocabulary: Vocabulary = load_vocabulary(vocab_dir)
+        self.nlp = build_nlp(self.settings, vocab_dir, ner_dir)
+        self.linker = Linker(self.vocabulary, load_stoplist(vocab_dir / "stoplist.txt"))
+
+    def extract_one(self, paper: Paper) -> PaperExtraction:
+        return next(self.extract([paper]))
+
+    def extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
+        """Stream extractions in input order; memory is bounded by the batch size."""
+        it = iter(papers)
+        batch_size = max(1, self.settings.batch_size)
+        while batch := list(islice(it, batch_size)):
+            docs = []
+            for p in batch:
+                for fld, text in (("title", p.title), ("abstract", p.abstract)):
+                    doc = self.nlp.make_doc(text)
+                    doc._.kg_field = fld
+                    docs.append(doc)
+            processed = list(self.nlp.pipe(docs, batch_size=len(docs)))
+            for i, paper in enumerate(batch):
+                title_doc, abstract_doc = processed[2 * i], processed[2 * i + 1]
+                cands: list[Candidate] = []
+                for fld, doc in (("title", title_doc), ("abstract", abstract_doc)):
+                    cands.extend(replace(c, field=fld) for c in (doc._.kg_candidates or ()))
+                abbrs: dict[TextField, list] = {
+                    "title": find_abbreviations(paper.title),
+                    "abstract": find_abbreviations(paper.abstract),
+                }
+                yield self.linker.link(paper, cands, abbrs)

@@ -1,0 +1,259 @@
+"""Linking: one paper's candidates → canonical entities, roles, confidence, evidence (pure, spaCy-free).
+
+Input: the paper, its candidates per field, its abbreviation definitions and the
+vocabulary. Output: a ``PaperExtraction`` with one ``Link`` per entity, sorted by id.
+Within a paper, an acronym and its long form are one entity; every other
+occurrence of a named thing the paper defines or proposes is found too.
+Architectures come from explicit mentions and from what the vocabulary says
+about the methods the paper uses (``architectures`` of a vocabulary entry).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from kg.extract.abbreviations import Abbreviation
+from kg.extract.candidates import Candidate, resolve_overlaps
+from kg.extract.normalize import norm_key
+from kg.extract.roles import DEFAULT_ROLE, in_proposal_sentence, is_compared, is_negated
+from kg.extract.vocab import Vocabulary
+from kg.mapping.iris import slugify
+from kg.model import Entity, EntityType, Link, Mention, Paper, PaperExtraction, Role, TextField
+
+# Head nouns that type an unknown long form ("Extreme Classification" → task).
+_HEAD_TYPES: tuple[tuple[re.Pattern[str], EntityType], ...] = (
+    (re.compile(r"\b(?:dataset|data set|benchmark|corpus|corpora|treebank|suite)s?$", re.I), "dataset"),
+    (re.compile(r"\b(?:score|error|rate|accuracy|precision|recall|distance|divergence|ratio|similarity|"
+                r"perplexity|bleu|rouge)s?$", re.I), "metric"),
+    (re.compile(r"\b(?:classification|detection|recognition|segmentation|translation|generation|estimation|"
+                r"prediction|answering|retrieval|summari[sz]ation|parsing|tracking|captioning|synthesis|"
+                r"completion|forecasting|reconstruction|matching|localization|localisation|counting|"
+                r"understanding|reasoning|labell?ing|tagging|compression|inpainting|editing|grounding|"
+                r"verification|extraction|identification|diarization|separation|enhancement|planning|"
+                r"navigation|manipulation|alignment|search|ranking|recommendation|linking)$", re.I), "task"),
+    (re.compile(r"\b(?:network|net|model|transformer|former|encoder|decoder|learning|training|tuning|"
+                r"optimization|optimisation|attention|algorithm|method|mechanism|distillation|"
+                r"quantization|pruning|sampling|regularization|normalization|embedding|augmentation|"
+                r"descent|search|layer|module|block|architecture|machine|policy|prompting|decoding|"
+                r"adaptation|generation|loss|objective|estimator|framework|system|pipeline)s?$", re.I),
+     "method"),
+)
+_NAMED_FORM = re.compile(r"[A-Z0-9]")
+_TITLE_NAME = re.compile(r"^\s*([^:]{2,60}?)\s*:\s+\S")
+_WORDCHAR = re.compile(r"\w")
+
+
+@dataclass
+class _Group:
+    entity: Entity
+    cands: list[Candidate] = field(default_factory=list)
+    cues: set[str] = field(default_factory=set)
+
+
+def guess_type(phrase: str) -> EntityType | None:
+    """Entity type suggested by the head noun of an unknown phrase, or None."""
+    for rx, etype in _HEAD_TYPES:
+        if rx.search(phrase.strip()):
+            return etype
+    return None
+
+
+def _occurrences(text: str, form: str) -> Iterable[tuple[int, int]]:
+    """Word-bounded exact occurrences of ``form`` in ``text`` (plural "s" allowed after acronyms)."""
+    for m in re.finditer(re.escape(form) + r"s?", text):
+        s, e = m.start(), m.end()
+        if (s > 0 and _WORDCHAR.match(text[s - 1])) or (e < len(text) and _WORDCHAR.match(text[e])):
+            continue
+        yield s, e
+
+
+def _sentence_of(text: str, pos: int) -> tuple[int, int]:
+    start = max(text.rfind(". ", 0, pos), text.rfind("? ", 0, pos), text.rfind("! ", 0, pos))
+    start = 0 if start < 0 else start + 2
+    end = text.find(". ", pos)
+    return start, (len(text) if end < 0 else end + 1)
+
+
+class Linker:
+    """Per-paper linking with a fixed vocabulary and stoplist."""
+
+    def __init__(self, vocabulary: Vocabulary, stoplist: frozenset[str] = frozenset()) -> None:
+        self.vocabulary = vocabulary
+        self.stoplist = stoplist
+
+    # ------------------------------------------------------------------ entities
+    def _vocab_entity(self, eid: str) -> Entity:
+        entry = self.vocabulary.get(eid)
+        if entry is not None:
+            return entry.entity()
+        etype, _, slug = eid.partition("/")
+        return Entity(eid, etype, slug.replace("-", " "))  # type: ignore[arg-type]
+
+    def _new_entity(self, etype: EntityType, label: str, alias: str = "", reason: str = "") -> Entity | None:
+        key = norm_key(label)
+        if not key or key in self.stoplist or len(key) < 2:
+            return None
+        known = self.vocabulary.lookup(label, etype) or (self.vocabulary.lookup(alias, etype) if alias else None)
+        if known is not None:
+            return known.entity()
+        aliases = (alias,) if alias else ()
+        return Entity(f"{etype}/{slugify(key)}", etype, label, aliases, (), (reason,) if reason else ())
+
+    # ------------------------------------------------------------------ main
+    def link(
+        self,
+        paper: Paper,
+        candidates: list[Candidate],
+        abbreviations: dict[TextField, list[Abbreviation]],
+    ) -> PaperExtraction:
+        texts: dict[TextField, str] = {"title": paper.title, "abstract": paper.abstract}
+        cands = list(candidates)
+        cands.extend(self._title_name(paper.title, cands))
+        by_field: dict[TextField, list[Candidate]] = {
+            f: resolve_overlaps([c for c in cands if c.field == f]) for f in ("title", "abstract")
+        }
+        groups: dict[str, _Group] = {}
+        short_to_entity: dict[str, Entity] = {}
+
+        def group_for(entity: Entity) -> _Group:
+            g = groups.get(entity.id)
+            if g is None:
+                g = groups[entity.id] = _Group(entity)
+            return g
+
+        # 1. abbreviation definitions: acronym and long form are one entity
+        for fld, abbrs in abbreviations.items():
+            for ab in abbrs:
+                ent = self._abbreviation_entity(ab, by_field[fld])
+                if ent is None:
+                    continue
+                short_to_entity[ab.short] = ent
+                sent = _sentence_of(texts[fld], ab.long_start)
+                for s, e, text in ((ab.long_start, ab.long_end, ab.long), (ab.short_start, ab.short_end, ab.short)):
+                    by_field[fld] = [c for c in by_field[fld] if c.end <= s or c.start >= e]
+                    g = group_for(ent)
+                    g.cands.append(Candidate(fld, s, e, text, ent.type, "abbreviation", 0.85, sent[0], sent[1]))
+                    if in_proposal_sentence(texts[fld][sent[0]:sent[1]]) and ent.type in ("method", "dataset") \
+                            and self.vocabulary.get(ent.id) is None:
+                        g.cues.add("proposes")
+
+        # 2. every other candidate
+        for fld, fcands in by_field.items():
+            for c in fcands:
+                if c.vocab_id:
+                    ent = self._vocab_entity(c.vocab_id)
+                elif c.text in short_to_entity or norm_key(c.text) in {norm_key(k) for k in short_to_entity}:
+                    ent = short_to_entity.get(c.text) or next(
+                        v for k, v in short_to_entity.items() if norm_key(k) == norm_key(c.text))
+                else:
+                    ent = self._new_entity(c.type, c.text)
+                if ent is None:
+                    continue
+                g = group_for(ent)
+                g.cands.append(c)
+                if c.cue:
+                    g.cues.add(c.cue)
+
+        # 3. further occurrences of named things the paper defines or proposes (acronyms are not in any vocabulary)
+        for g in list(groups.values()):
+            if g.entity.id in self.vocabulary:
+                continue
+            forms = {c.text for c in g.cands if _NAMED_FORM.search(c.text)}
+            for fld, text in texts.items():
+                for form in forms:
+                    for s, e in _occurrences(text, form):
+                        if any(c.field == fld and c.start < e and s < c.end for gg in groups.values() for c in gg.cands):
+                            continue
+                        s0, s1 = _sentence_of(text, s)
+                        g.cands.append(Candidate(fld, s, e, text[s:e], g.entity.type, "coreference", 0.7, s0, s1))
+
+        links = [self._make_link(g, texts) for g in groups.values()]
+        links = [lk for lk in links if lk is not None]
+        links.extend(self._architectures(links))
+        return PaperExtraction(paper, tuple(sorted(links, key=lambda lk: lk.entity.id)))
+
+    # ------------------------------------------------------------------ helpers
+    def _title_name(self, title: str, cands: list[Candidate]) -> list[Candidate]:
+        """"NGAME: Negative Mining-aware …" → the name before the colon is what the paper proposes."""
+        m = _TITLE_NAME.match(title)
+        if not m:
+            return []
+        name = m.group(1).strip()
+        if len(name.split()) > 4 or not _NAMED_FORM.search(name) or norm_key(name) in self.stoplist:
+            return []
+        s, e = m.start(1), m.start(1) + len(name)
+        known = [c for c in cands if c.field == "title" and c.vocab_id and c.start <= s and c.end >= e]
+        if known:
+            return []
+        etype: EntityType = guess_type(name) or "method"
+        return [Candidate("title", s, e, name, etype, "pattern", 0.8, 0, len(title), cue="proposes")]
+
+    def _abbreviation_entity(self, ab: Abbreviation, cands: list[Candidate]) -> Entity | None:
+        def overlapping(s: int, e: int) -> list[Candidate]:
+            return [c for c in cands if c.start < e and s < c.end]
+
+        long_c = [c for c in overlapping(ab.long_start, ab.long_end) if c.vocab_id and c.end - c.start >= (ab.long_end - ab.long_start) * 0.6]
+        short_c = [c for c in overlapping(ab.short_start, ab.short_end) if c.vocab_id]
+        for c in long_c + short_c:
+            return self._vocab_entity(c.vocab_id)
+        for form in (ab.long, ab.short):
+            entry = self.vocabulary.lookup(form)
+            if entry is not None:
+                return entry.entity()
+        typed = [c.type for c in overlapping(ab.long_start, ab.long_end) + overlapping(ab.short_start, ab.short_end)]
+        etype = guess_type(ab.long) or (typed[0] if typed else None)
+        if etype is None or etype == "architecture":
+            return None
+        return self._new_entity(etype, ab.long, ab.short, f"acronym definition: {ab.long} ({ab.short})")
+
+    def _make_link(self, g: _Group, texts: dict[TextField, str]) -> Link | None:
+        etype = g.entity.type
+        mentions: list[Mention] = []
+        negated = compared = 0
+        for c in sorted(g.cands, key=lambda c: (c.field != "title", c.start)):
+            text = texts[c.field]
+            mentions.append(Mention(c.field, c.start, c.end, text[c.start:c.end], text[c.sent_start:c.sent_end].strip(),
+                                    c.component, round(c.score, 3)))
+            if is_negated(text, c.start, c.sent_start):
+                negated += 1
+            elif is_compared(text, c.start, c.sent_start):
+                compared += 1
+        if not mentions:
+            return None
+        n = len(mentions)
+        role: Role
+        if "proposes" in g.cues and etype in ("method", "dataset"):
+            role = "proposes"
+        elif negated == n:
+            role = "mentions"
+        elif etype == "method" and compared * 2 >= n and compared:
+            role = "compares"
+        else:
+            role = DEFAULT_ROLE[etype]
+        best = max(m.score for m in mentions)
+        conf = min(0.99, best + 0.03 * (n - 1) + (0.05 if any(m.field == "title" for m in mentions) else 0.0))
+        if role == "mentions":
+            conf = min(conf, 0.5)
+        return Link(g.entity, role, round(conf, 3), tuple(mentions))
+
+    def _architectures(self, links: list[Link]) -> list[Link]:
+        """Architecture links implied by the methods the paper proposes, uses or compares with."""
+        explicit = {lk.entity.id for lk in links if lk.entity.type == "architecture"}
+        implied: dict[str, list[Mention]] = defaultdict(list)
+        sources: dict[str, list[str]] = defaultdict(list)
+        for lk in links:
+            if lk.role == "mentions" or lk.entity.type == "architecture":
+                continue
+            for arch in lk.entity.architectures:
+                if arch in explicit:
+                    continue
+                sources[arch].append(lk.entity.id)
+                implied[arch].extend(replace(m, component=f"inferred:{lk.entity.id}") for m in lk.mentions[:1])
+        out = []
+        for arch in sorted(implied):
+            conf = 0.8 if len(sources[arch]) > 1 else 0.7
+            out.append(Link(self._vocab_entity(arch), "uses", conf, tuple(implied[arch])))
+        return out

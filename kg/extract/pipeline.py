@@ -1,0 +1,40 @@
+"""Assembles the spaCy pipeline: ``build_nlp(settings)`` is the only place components are put together.
+
+blank English tokenizer → sentencizer → [trained NER, when shipped and enabled]
+→ kg_gazetteer → kg_patterns → [kg_ner_candidates]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from kg.config import Settings, load_settings
+from kg.extract import components as _components  # noqa: F401  (registers the kg_* factories)
+
+NER_MODEL_DIR = Path(__file__).resolve().parent / "ner_model"
+
+
+def ner_model_available(path: Path = NER_MODEL_DIR) -> bool:
+    return (path / "meta.json").is_file() and (path / "config.cfg").is_file()
+
+
+def build_nlp(settings: Settings | None = None, vocab_dir: Path | None = None, ner_dir: Path | None = None) -> Language:
+    """The extraction pipeline. Input: settings (``use_ner``), optional vocabulary and NER model directories.
+    Output: a spaCy ``Language`` whose docs carry ``doc._.kg_candidates``."""
+    settings = settings or load_settings()
+    ner_dir = ner_dir or NER_MODEL_DIR
+    use_ner = settings.use_ner and ner_model_available(ner_dir)
+    if use_ner:
+        nlp = spacy.load(ner_dir, exclude=["parser", "tagger", "lemmatizer", "attribute_ruler"])
+        nlp.add_pipe("sentencizer", first=True)
+    else:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+    nlp.add_pipe("kg_gazetteer", config={"vocab_dir": str(vocab_dir) if vocab_dir else None})
+    nlp.add_pipe("kg_patterns")
+    if use_ner:
+        nlp.add_pipe("kg_ner_candidates")
+    return nlp

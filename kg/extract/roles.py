@@ -1,0 +1,55 @@
+"""Role cues: pure functions deciding from a mention's left context whether it is compared, negated or proposed."""
+
+from __future__ import annotations
+
+import re
+
+from kg.model import EntityType, Role
+
+_COMPARE = re.compile(
+    r"(?:outperform\w*|surpass\w*|beat\w*|exceed\w*|compared? (?:to|with|against)|comparison (?:to|with)|"
+    r"than|over|against|versus|vs\.?|relative to|baselines?(?: such as| including| like)?|"
+    r"competitive with|on par with|comparable to|improv\w* (?:up)?on)"
+    r"\s+(?:(?:the|a|an|strong|existing|prior|previous|state-of-the-art|sota|popular|standard|vanilla|"
+    r"original|conventional|recent|other|both|all|several|many|\w+-based)\s+){0,3}$",
+    re.I,
+)
+_NEGATE = re.compile(
+    r"(?:without|unlike|instead of|rather than|no need (?:for|of)|eliminat\w+|remov\w+|replac\w+|"
+    r"free of|dispens\w+ with|do(?:es)? not (?:use|require|rely on)|not based on|beyond)"
+    r"\s+(?:(?:the|a|an|any|explicit|traditional|conventional|standard|costly|expensive)\s+){0,2}$",
+    re.I,
+)
+_PROPOSE_SENT = re.compile(
+    r"\b(?:we|this (?:paper|work|study))\s+(?:(?:also|further|then|first)\s+)?"
+    r"(?:propose|introduce|present|develop|design|release|contribute|curate|create)[sd]?\b",
+    re.I,
+)
+_LEFT = 80  # characters of left context inspected
+
+DEFAULT_ROLE: dict[EntityType, Role] = {
+    "method": "uses",
+    "task": "uses",
+    "dataset": "evaluates_on",
+    "metric": "evaluates_on",
+    "architecture": "uses",
+}
+
+
+def left_context(text: str, start: int, sent_start: int) -> str:
+    return text[max(sent_start, start - _LEFT): start]
+
+
+def is_compared(text: str, start: int, sent_start: int) -> bool:
+    """True when the words right before the mention compare against it ("outperforms X", "than X")."""
+    return bool(_COMPARE.search(left_context(text, start, sent_start)))
+
+
+def is_negated(text: str, start: int, sent_start: int) -> bool:
+    """True when the mention is negated or contrasted ("without attention", "unlike CNNs")."""
+    return bool(_NEGATE.search(left_context(text, start, sent_start)))
+
+
+def in_proposal_sentence(sentence: str) -> bool:
+    """True when the sentence states the paper's own contribution ("we propose …")."""
+    return bool(_PROPOSE_SENT.search(sentence))

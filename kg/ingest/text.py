@@ -1,0 +1,53 @@
+"""Small pure helpers shared by the readers: opening (gzip-aware), normalising titles, minting paper ids."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import unicodedata
+from pathlib import Path
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_SPACE = re.compile(r"\s+")
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9._~-]+")
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, transparently gunzipped when it starts with the gzip magic number."""
+    data = path.read_bytes()
+    if data[:2] == GZIP_MAGIC:
+        data = gzip.decompress(data)
+    return data
+
+
+def head_bytes(path: Path, n: int = 8192) -> bytes:
+    """Up to ``n`` leading bytes of the (decompressed) file, for format sniffing."""
+    with path.open("rb") as fh:
+        start = fh.read(2)
+    if start == GZIP_MAGIC:
+        with gzip.open(path, "rb") as fh:
+            return fh.read(n)
+    with path.open("rb") as fh:
+        return fh.read(n)
+
+
+def clean_text(text: str) -> str:
+    """NFC-normalise and collapse runs of whitespace to one space."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def title_key(title: str) -> str:
+    """Normalised title used to recognise the same paper across files: lowercase ASCII letters and digits only.
+
+    >>> title_key("SPT: Fine-Tuning  Transformer-based LMs")
+    'sptfinetuningtransformerbasedlms'
+    """
+    ascii_only = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return _NON_ALNUM.sub("", ascii_only.lower())
+
+
+def safe_id(raw: str) -> str:
+    """A source-given id made safe for an IRI path segment (unsafe runs become '_')."""
+    return _ID_UNSAFE.sub("_", raw.strip()).strip("_")

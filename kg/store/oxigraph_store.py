@@ -1,0 +1,210 @@
+"""The embedded on-disk store (Oxigraph): generations, atomic replacement, queries and export.
+
+Layout of a store directory::
+
+    <store_dir>/generations/<stamp>/   one complete Oxigraph database per build
+    <store_dir>/current                symlink to the generation being served
+
+A build writes a new generation and only then swaps ``current`` with an atomic
+rename, so a build that fails or is killed leaves the previous graph intact and
+served. Readers (the server) open generations read-only and notice a swap.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import QueryError, StoreError
+from kg.store.queries import load_query
+from kg.store.terms import from_ox, to_ox
+
+CURRENT = "current"
+GENERATIONS = "generations"
+KEEP_GENERATIONS = 2  # the served one and its predecessor (a running server may still read it)
+
+Quad = tuple[Node, Node, Node, Node | None]
+
+EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+PREFIXES = {
+    "kg": "https://w3id.org/kg-papers/ontology#",
+    "res": "https://w3id.org/kg-papers/resource/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "schema": "https://schema.org/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+}
+
+
+def current_path(root: Path) -> Path | None:
+    """Resolved directory of the served generation, or None when nothing was built yet."""
+    link = root / CURRENT
+    if not link.is_symlink() and not link.is_dir():
+        return None
+    target = link.resolve()
+    return target if target.is_dir() else None
+
+
+def new_generation_path(root: Path) -> Path:
+    """A fresh, unique directory name for the next generation (not yet created)."""
+    gens = root / GENERATIONS
+    gens.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    return gens / f"{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**9}"
+
+
+def publish_generation(root: Path, generation: Path) -> None:
+    """Atomically point ``current`` at ``generation`` and prune old generations."""
+    tmp = root / f".{CURRENT}.{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(os.path.relpath(generation, root), tmp)
+    os.replace(tmp, root / CURRENT)
+    prune_generations(root)
+
+
+def prune_generations(root: Path, keep: int = KEEP_GENERATIONS) -> None:
+    """Delete all but the newest ``keep`` generations, never the current one; also leftovers of dead builds."""
+    gens = root / GENERATIONS
+    if not gens.is_dir():
+        return
+    current = current_path(root)
+    ordered = sorted((p for p in gens.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    # Generations newer than the current one belong to builds in progress (or killed ones): keep the in-progress
+    # one only if it is very recent.
+    kept = 0
+    for p in ordered:
+        if current is not None and p.resolve() == current:
+            kept += 1
+            continue
+        if current is not None and p.stat().st_mtime > current.stat().st_mtime and time.time() - p.stat().st_mtime < 3600:
+            continue
+        if kept < keep and current is not None and p.stat().st_mtime <= current.stat().st_mtime:
+            kept += 1
+            continue
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def _bind(bindings: Mapping[str, Node] | None) -> dict[ox.Variable, Any] | None:
+    if not bindings:
+        return None
+    return {ox.Variable(k): to_ox(v if isinstance(v, Node) else Literal(v)) for k, v in bindings.items()}
+
+
+class GraphStore:
+    """A thin wrapper over one Oxigraph database; queries see the union of all graphs by default."""
+
+    def __init__(self, store: ox.Store, path: Path | None = None, read_only: bool = True) -> None:
+        self.ox = store
+        self.path = path
+        self.read_only = read_only
+
+    # ---------------------------------------------------------------- opening
+    @classmethod
+    def open(cls, root: Path | str, read_only: bool = True) -> GraphStore:
+        """Open the served generation under ``root``; ``StoreError`` when there is none."""
+        root = Path(root)
+        path = current_path(root)
+        if path is None:
+            raise StoreError(f"no graph at {root}: run `kg build --store {root}` first")
+        try:
+            store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+        return cls(store, path, read_only)
+
+    @classmethod
+    def in_memory(cls) -> GraphStore:
+        return cls(ox.Store(), None, read_only=False)
+
+    # ---------------------------------------------------------------- writing
+    def add_quads(self, quads: Iterable[Quad], bulk: bool = True) -> int:
+        """Add rdflib (s, p, o, graph-or-None) quads; returns how many were given."""
+        n = 0
+
+        def convert() -> Iterable[ox.Quad]:
+            nonlocal n
+            for s, p, o, g in quads:
+                n += 1
+                yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph() if g is None else to_ox(g))
+
+        (self.ox.bulk_extend if bulk else self.ox.extend)(convert())
+        return n
+
+    def load_file(self, path: Path, graph: URIRef | None = None) -> None:
+        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
+        to_graph = ox.NamedNode(str(graph)) if graph is not None else None
+        if to_graph is not None and not fmt.supports_datasets:
+            self.ox.bulk_load(path=str(path), format=fmt, to_graph=to_graph)
+        else:
+            self.ox.bulk_load(path=str(path), format=fmt)
+
+    def flush(self) -> None:
+        self.ox.flush()
+
+    # ---------------------------------------------------------------- reading
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None, union: bool = True, **kw: Any) -> Any:
+        """Run SPARQL, returning Oxigraph's result object; parse errors become ``QueryError``."""
+        try:
+            return self.ox.query(sparql, use_default_graph_as_union=union, substitutions=_bind(bindings), **kw)
+        except SyntaxError as exc:
+            raise QueryError(str(exc)) from exc
+
+    def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> list[dict[str, Node | None]]:
+        """SELECT → list of rows {variable: rdflib term or None}."""
+        res = self.query(sparql, bindings)
+        names = [v.value for v in res.variables]
+        return [{n: from_ox(sol[n]) for n in names} for sol in res]
+
+    def named(self, name: str, **bindings: Node | str | int) -> list[dict[str, Node | None]]:
+        """Run the named ``.rq`` query with bound parameters; rows as in ``select``."""
+        return self.select(load_query(name), bindings)
+
+    def triple_count(self) -> int:
+        return len(self.ox)
+
+    def export(self, fmt: str, out: IO[bytes]) -> None:
+        """Write the graph: quad formats keep named graphs; triple formats write the union of all graphs.
+
+        N-Quads and N-Triples lines are sorted so the same graph gives the same bytes.
+        """
+        if fmt not in EXPORT_FORMATS:
+            raise StoreError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+        rdf_format = EXPORT_FORMATS[fmt]
+        if rdf_format.supports_datasets:
+            data = self.ox.dump(format=rdf_format)
+        else:
+            triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+            data = ox.serialize(triples, format=rdf_format, prefixes=PREFIXES if fmt != "nt" else None)
+        if fmt in ("nquads", "nt"):
+            lines = sorted(set(data.splitlines()))
+            data = b"".join(line + b"\n" for line in lines if line)
+        out.write(data)
+
+
+def term_value(term: Node | None) -> Any:
+    """rdflib term → plain Python value (IRIs as str, literals via toPython())."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        return term.toPython()
+    return str(term)
