@@ -141,13 +141,13 @@ class Linker:
                         g.cues.add("proposes")
 
         # 2. every other candidate
-        for fld, fcands in by_field.items():
+        short_keys = {norm_key(k): v for k, v in short_to_entity.items()}
+        for fcands in by_field.values():
             for c in fcands:
                 if c.vocab_id:
                     ent = self._vocab_entity(c.vocab_id)
-                elif c.text in short_to_entity or norm_key(c.text) in {norm_key(k) for k in short_to_entity}:
-                    ent = short_to_entity.get(c.text) or next(
-                        v for k, v in short_to_entity.items() if norm_key(k) == norm_key(c.text))
+                elif c.text in short_to_entity or norm_key(c.text) in short_keys:
+                    ent = short_to_entity.get(c.text) or short_keys[norm_key(c.text)]
                 else:
                     ent = self._new_entity(c.type, c.text)
                 if ent is None:

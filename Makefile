@@ -1,0 +1,45 @@
+# Quick start: `make run` builds the graph from the bundled corpus and serves it; `make test` runs the tests.
+# Both create the virtualenv (.venv) and install everything they need on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run build serve test test-fast lint install system-deps bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/kg build
+	$(BIN)/kg serve --host $(HOST) --port $(PORT)
+
+build: install
+	$(BIN)/kg build
+
+serve: install
+	$(BIN)/kg serve --host $(HOST) --port $(PORT)
+
+# System packages some tests need (a real browser, a real SPARQL server); installs only what is missing.
+system-deps:
+	bash scripts/install-system-deps.sh
+
+test: install system-deps
+	$(BIN)/ruff check kg server tests bench
+	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest -m "not slow"
+
+lint: install
+	$(BIN)/ruff check kg server tests bench
+
+clean:
+	rm -rf $(VENV) kg-store build .pytest_cache

@@ -1,0 +1,144 @@
+"""The ``kg`` command line: thin click commands, each parsing options and calling one library function.
+
+User errors (``KGError``) become ``click.ClickException`` with the library's message.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg.config import SETTINGS, load_settings
+from kg.errors import KGError
+
+_HELP = {s.name: s.help for s in SETTINGS}
+
+
+def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into clean CLI errors (exit code 1, message on stderr)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except KGError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+store_option = click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
+                            help=_HELP["store_dir"] + " [env KG_STORE_DIR; default kg-store]")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kg")
+def main() -> None:
+    """kg: build a knowledge graph of ML papers and query it."""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, type=click.Path(exists=True))
+@store_option
+@click.option("--no-validate", is_flag=True, help="Skip the SHACL check (not recommended).")
+@click.option("--no-ner", is_flag=True, help="Use only the curated vocabularies and patterns.")
+@user_errors
+def build(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, no_ner: bool) -> None:
+    """Build the graph from INPUT files or directories (default: the bundled corpus) and publish it atomically."""
+    from kg.build import build as run_build
+
+    settings = load_settings({"store_dir": store_dir, "validate_shapes": False if no_validate else None,
+                              "use_ner": False if no_ner else None})
+    report = run_build(inputs or None, settings)
+    click.echo(report.summary())
+
+
+@main.command()
+@store_option
+@click.option("--host", default=None, help=_HELP["host"])
+@click.option("--port", type=int, default=None, help=_HELP["port"])
+@click.option("--threads", type=int, default=None, help=_HELP["threads"])
+@click.option("--get", "get_path", default=None, help="Answer one GET request for this path in-process and exit.")
+@user_errors
+def serve(store_dir: str | None, host: str | None, port: int | None, threads: int | None,
+          get_path: str | None) -> None:
+    """Serve the SPARQL endpoint, the graph view and the landing page (production WSGI server)."""
+    from server import create_app
+
+    settings = load_settings({"store_dir": store_dir, "host": host, "port": port, "threads": threads})
+    app = create_app({"store_dir": settings.store_dir})
+    if get_path is not None:
+        resp = app.test_client().get(get_path)
+        sys.stdout.buffer.write(resp.data)
+        if resp.status_code >= 400:
+            raise SystemExit(1)
+        return
+    import waitress
+
+    click.echo(f"kg serving {settings.store_dir} on http://{settings.host}:{settings.port}/  (Ctrl+C stops)")
+    waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="kg")
+
+
+@main.command()
+@click.argument("sparql")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "xml"]), default="table",
+              help="Output format for SELECT/ASK; CONSTRUCT/DESCRIBE print N-Triples.")
+@user_errors
+def query(sparql: str, store_dir: str | None, fmt: str) -> None:
+    """Run a SPARQL query (text, or @FILE to read it from a file) against the store."""
+    from kg.store.cli_query import run_query
+
+    if sparql.startswith("@"):
+        sparql = Path(sparql[1:]).read_text(encoding="utf-8")
+    settings = load_settings({"store_dir": store_dir})
+    sys.stdout.write(run_query(settings.store_dir, sparql, fmt))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "nquads", "trig", "jsonld", "rdfxml"]),
+              default="turtle", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Output file (default: stdout).")
+@store_option
+@user_errors
+def export(fmt: str, out: str | None, store_dir: str | None) -> None:
+    """Export the graph (quad formats keep one named graph per paper)."""
+    from kg.store import GraphStore
+
+    settings = load_settings({"store_dir": store_dir})
+    store = GraphStore.open(settings.store_dir)
+    if out:
+        with open(out, "wb") as fh:
+            store.export(fmt, fh)
+    else:
+        store.export(fmt, sys.stdout.buffer)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="JSONL file to write ('-' for stdout).")
+@click.option("--no-ner", is_flag=True, help="Use only the curated vocabularies and patterns.")
+@user_errors
+def extract(inputs: tuple[str, ...], out: str, no_ner: bool) -> None:
+    """Extract entities from INPUT files to JSON Lines, one object per paper (no store involved)."""
+    from kg.extract import Extractor
+    from kg.extract.jsonio import dumps
+    from kg.ingest import IngestReport, read_papers
+
+    report = IngestReport()
+    extractor = Extractor(load_settings({"use_ner": False if no_ner else None}))
+    fh = sys.stdout if out == "-" else open(out, "w", encoding="utf-8")  # noqa: SIM115
+    try:
+        for ex in extractor.extract(read_papers(inputs, report)):
+            fh.write(dumps(ex) + "\n")
+    finally:
+        if fh is not sys.stdout:
+            fh.close()
+    click.echo(f"papers: {report.summary()}", err=True)
+    for problem in report.problems:
+        click.echo(f"skipped: {problem}", err=True)

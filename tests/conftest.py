@@ -1,0 +1,66 @@
+"""Shared fixtures: tiny data under tests/data, a tiny store, a store of the bundled corpus, the Flask app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.config import load_settings
+
+DATA = Path(__file__).resolve().parent / "data"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def tiny_vocab() -> Path:
+    return DATA / "vocab"
+
+
+@pytest.fixture(scope="session")
+def tiny_extractor(tiny_vocab: Path):
+    from kg.extract import Extractor
+
+    return Extractor(load_settings({"use_ner": False}, env={}), vocab_dir=tiny_vocab)
+
+
+@pytest.fixture(scope="session")
+def tiny_store(tmp_path_factory: pytest.TempPathFactory, tiny_extractor) -> Path:
+    """A store built from tests/data/papers.jsonl with the tiny vocabulary."""
+    from kg.build import build
+
+    root = tmp_path_factory.mktemp("tiny-store")
+    build([DATA / "papers.jsonl"], load_settings({"store_dir": str(root)}, env={}), extractor=tiny_extractor)
+    return root
+
+
+@pytest.fixture(scope="session")
+def bundled_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built from the bundled corpus with the shipped pipeline (built once per session)."""
+    from kg.build import build
+
+    root = tmp_path_factory.mktemp("bundled-store")
+    build(None, load_settings({"store_dir": str(root)}, env={}))
+    return root
+
+
+@pytest.fixture
+def app(tiny_store: Path):
+    from server import create_app
+
+    return create_app({"store_dir": str(tiny_store), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
