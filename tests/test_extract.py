@@ -1,0 +1,111 @@
+"""Extraction on tiny papers with the tiny vocabulary in tests/data/vocab."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kg.extract.jsonio import dumps, from_json, to_json
+from kg.extract.linker import guess_type
+from kg.model import Paper
+
+
+def _links(extractor, title, abstract):
+    ex = extractor.extract_one(Paper(id="t", title=title, abstract=abstract))
+    return {lk.entity.id: lk for lk in ex.links}, ex
+
+
+def test_extract_every_mention_offset_points_at_its_text(tiny_extractor, data_dir):
+    from kg.ingest import read_papers
+
+    for ex in tiny_extractor.extract(read_papers([data_dir / "papers.jsonl"])):
+        for lk in ex.links:
+            assert lk.mentions, lk
+            for m in lk.mentions:
+                text = ex.paper.title if m.field == "title" else ex.paper.abstract
+                assert text[m.start:m.end] == m.text
+                assert m.text in m.sentence or m.sentence == ""
+                assert 0 <= m.score <= 1 and m.component
+
+
+def test_extract_acronym_definition_merges_into_one_entity(tiny_extractor):
+    links, _ = _links(tiny_extractor, "A title", "We apply the Vision Transformer (ViT) to images. The ViT is strong.")
+    vit = links["method/vision-transformer"]
+    assert {m.text for m in vit.mentions} >= {"Vision Transformer", "ViT"}
+    assert sum(1 for lk in links.values() if lk.entity.type == "method") == 1
+
+
+def test_extract_unknown_acronym_definition_becomes_entity_with_alias(tiny_extractor):
+    links, _ = _links(tiny_extractor, "A title",
+                      "We study Extreme Classification (XC) at scale. Deep XC methods are slow.")
+    xc = links["task/extreme-classification"]
+    assert xc.entity.aliases == ("XC",)
+    assert [m.text for m in xc.mentions].count("XC") == 2
+    assert xc.entity.merged_because and "acronym" in xc.entity.merged_because[0]
+
+
+def test_extract_title_name_and_propose_cue_give_proposes(tiny_extractor):
+    links, _ = _links(tiny_extractor, "NGAME: Negative Mining for Extreme Classification",
+                      "In response, we introduce NGAME, a light-weight technique. NGAME is fast.")
+    ngame = links["method/ngame"]
+    assert ngame.role == "proposes"
+    assert len(ngame.mentions) == 3
+
+
+@pytest.mark.parametrize(
+    ("abstract", "entity", "role"),
+    [
+        ("Our model outperforms ResNet by 2 points.", "method/resnet", "compares"),
+        ("We compare with BERT on the task.", "method/bert", "compares"),
+        ("We build on ResNet features.", "method/resnet", "uses"),
+        ("Results on ImageNet-1K are reported.", "dataset/imagenet-1k", "evaluates_on"),
+        ("Unlike CNNs, our model is global.", "architecture/cnn", "mentions"),
+        ("A detector without a convolutional neural network backbone.", "architecture/cnn", "mentions"),
+        ("We study object detection.", "task/object-detection", "uses"),
+    ],
+)
+def test_extract_roles_from_context(tiny_extractor, abstract, entity, role):
+    links, _ = _links(tiny_extractor, "Plain title", abstract)
+    assert links[entity].role == role
+
+
+def test_extract_architecture_inferred_from_methods_via_vocabulary(tiny_extractor):
+    links, _ = _links(tiny_extractor, "Plain title", "We fine-tune GPT-2 on dialogue.")
+    assert links["architecture/decoder-only"].role == "uses"
+    assert links["architecture/transformer"].mentions[0].component == "inferred:method/gpt-2"
+    links, _ = _links(tiny_extractor, "Plain title", "Unlike GPT-2, we use no pre-training.")
+    assert "architecture/decoder-only" not in links  # a contrasted method implies nothing
+
+
+def test_extract_stoplist_keeps_vague_phrases_out(tiny_extractor):
+    links, _ = _links(tiny_extractor, "Plain title",
+                      "Large language models (LLMs) are everywhere. We propose a novel framework.")
+    assert not any("language-model" in eid for eid in links)
+
+
+def test_extract_is_deterministic(tiny_extractor, data_dir):
+    from kg.ingest import read_papers
+
+    first = [dumps(ex) for ex in tiny_extractor.extract(read_papers([data_dir / "papers.jsonl"]))]
+    second = [dumps(ex) for ex in tiny_extractor.extract(read_papers([data_dir / "papers.jsonl"]))]
+    assert first == second
+
+
+def test_extract_json_contract_round_trips(tiny_extractor):
+    _, ex = _links(tiny_extractor, "DistilViT: Distilling", "We propose DistilViT and evaluate on COCO.")
+    obj = json.loads(dumps(ex))
+    assert list(obj) == ["id", "title", "entities"]
+    ent = obj["entities"][0]
+    assert set(ent) == {"type", "label", "iri", "role", "confidence", "aliases", "architectures", "mentions"}
+    assert ent["type"] in {"method", "task", "dataset", "metric", "architecture"}
+    assert ent["role"] in {"proposes", "uses", "evaluates_on", "compares", "mentions"}
+    assert set(ent["mentions"][0]) == {"field", "start", "end", "text", "sentence", "component", "score"}
+    assert to_json(from_json(obj)) == obj
+
+
+@pytest.mark.parametrize(("phrase", "etype"), [("Extreme Classification", "task"), ("Penn Treebank corpus", "dataset"),
+                                               ("word error rate", "metric"), ("Sparse Mixer network", "method"),
+                                               ("Jupiter", None)])
+def test_extract_guess_type_by_head_noun(phrase, etype):
+    assert guess_type(phrase) == etype

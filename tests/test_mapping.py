@@ -1,0 +1,61 @@
+"""PaperExtraction → triples, compared with a golden Turtle graph by isomorphism."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+
+from kg.mapping import KG, entity_triples, link_property, paper_triples
+from kg.model import Entity, Link, Mention, Paper, PaperExtraction
+
+GOLDEN = Path(__file__).parent / "data" / "golden" / "paper_p1.ttl"
+
+BERT = Entity("method/bert", "method", "BERT", ("BERT-base",), ("architecture/encoder-only",))
+SQUAD = Entity("dataset/squad", "dataset", "SQuAD")
+EXTRACTION = PaperExtraction(
+    Paper(id="p1", title="Fine-tuning BERT", abstract="We fine-tune BERT on SQuAD.", year=2020, source="x.jsonl:1"),
+    (
+        Link(BERT, "uses", 0.9, (Mention("abstract", 13, 17, "BERT", "We fine-tune BERT on SQuAD.", "gazetteer", 0.9),)),
+        Link(SQUAD, "evaluates_on", 0.85,
+             (Mention("abstract", 21, 26, "SQuAD", "We fine-tune BERT on SQuAD.", "gazetteer", 0.85),)),
+    ),
+)
+
+
+def _graph(triples) -> Graph:
+    g = Graph()
+    for t in triples:
+        g.add(t)
+    return g
+
+
+def test_mapping_paper_matches_golden_graph():
+    got = _graph(paper_triples(EXTRACTION))
+    expected = Graph().parse(GOLDEN, format="turtle")
+    if not isomorphic(got, expected):
+        _, only_got, only_expected = graph_diff(to_isomorphic(got), to_isomorphic(expected))
+        raise AssertionError(
+            "graph differs from golden\nonly in output:\n" + only_got.serialize(format="nt")
+            + "\nonly in golden:\n" + only_expected.serialize(format="nt"))
+
+
+def test_mapping_is_deterministic():
+    assert list(paper_triples(EXTRACTION)) == list(paper_triples(EXTRACTION))
+
+
+def test_mapping_entity_triples_label_aliases_architectures():
+    g = _graph(entity_triples(BERT))
+    text = g.serialize(format="nt")
+    assert '"BERT"' in text and '"BERT-base"' in text
+    assert "resource/architecture/encoder-only" in text
+
+
+def test_mapping_role_properties_per_type():
+    assert link_property("task", "uses") == KG.addresses
+    assert link_property("dataset", "evaluates_on") == KG.evaluatesOn
+    assert link_property("method", "compares") == KG.comparesWith
+    assert link_property("architecture", "uses") == KG.hasArchitecture
+    assert link_property("architecture", "mentions") == KG.mentions
+    assert link_property("method", "proposes") == KG.proposes
