@@ -1,0 +1,58 @@
+"""App factory, landing page, one JSON error shape, graph view served offline."""
+
+from __future__ import annotations
+
+import re
+
+from server import create_app
+
+
+def test_server_app_factory_applies_config(tiny_store):
+    app = create_app({"store_dir": str(tiny_store), "KG_ROW_LIMIT": 7, "TESTING": True})
+    assert app.config["KG_ROW_LIMIT"] == 7 and app.config["TESTING"] is True
+    assert app.config["KG_STORE_DIR"] == str(tiny_store)
+
+
+def test_server_landing_links_endpoint_graph_and_examples(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/sparql"' in html and 'href="/graph"' in html
+    assert "kg:Transformer" in html  # an example query over the subclass hierarchy
+
+
+def test_server_error_shape_is_pinned(client):
+    resp = client.get("/sparql", query_string={"query": "SELEC"})
+    assert resp.status_code == 400
+    assert set(resp.json) == {"error"}
+    assert set(resp.json["error"]) == {"status", "code", "message"}
+    assert resp.json["error"]["code"] == "bad_query" and resp.json["error"]["status"] == 400
+    missing = client.get("/no/such/page")
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
+
+
+def test_server_missing_store_is_503_with_advice(tmp_path):
+    client = create_app({"store_dir": str(tmp_path / "none"), "TESTING": True}).test_client()
+    resp = client.get("/sparql", query_string={"query": "ASK {}"})
+    assert resp.status_code == 503 and "kg build" in resp.json["error"]["message"]
+
+
+def test_server_sparql_select_json(client):
+    q = "PREFIX kg: <https://w3id.org/kg-papers/ontology#> SELECT ?p WHERE { ?p a kg:Paper } ORDER BY ?p"
+    resp = client.get("/sparql", query_string={"query": q}, headers={"Accept": "application/sparql-results+json"})
+    assert resp.status_code == 200 and resp.mimetype == "application/sparql-results+json"
+    ids = [b["p"]["value"].rsplit("/", 1)[-1] for b in resp.json["results"]["bindings"]]
+    assert ids == ["p1", "p2", "p3"]
+
+
+def test_server_graph_view_is_offline(client):
+    html = client.get("/graph").get_data(as_text=True)
+    srcs = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert srcs and all(s.startswith("/") for s in srcs), srcs
+    for s in srcs:
+        resp = client.get(s)
+        assert resp.status_code == 200
+        resp.close()
+
+
+def test_server_graph_focus_unknown_node_is_404(client):
+    resp = client.get("/graph", query_string={"focus": "https://example.org/nothing"})
+    assert resp.status_code == 404 and resp.json["error"]["status"] == 404
