@@ -72,3 +72,14 @@ class KG(DefinedNamespace):
     source: URIRef
     mergeReason: URIRef
     paperCount: URIRef
+    # materialised statistics (stats graph)
+    Statistic: URIRef
+    PaperCount: URIRef
+    EntityCount: URIRef
+    LinkCount: URIRef
+    count: URIRef
+    forEntity: URIRef
+    forYear: URIRef
+    forMonth: URIRef
+    forClass: URIRef
+    forProperty: URIRef
