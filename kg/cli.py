@@ -142,3 +142,22 @@ def extract(inputs: tuple[str, ...], out: str, no_ner: bool) -> None:
     click.echo(f"papers: {report.summary()}", err=True)
     for problem in report.problems:
         click.echo(f"skipped: {problem}", err=True)
+
+
+@main.command(name="eval")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option("--corpus", multiple=True, type=click.Path(exists=True),
+              help="Where to find abstracts for GUIDELINE gold without them (default: the bundled corpus).")
+@click.option("--errors", "n_errors", type=int, default=0, help="Also print this many error lines (FP/FN).")
+@click.option("--limit", type=int, default=None, help="Evaluate only the first N gold documents.")
+@click.option("--no-ner", is_flag=True, help="Use only the curated vocabularies and patterns.")
+@user_errors
+def evaluate(gold: str, corpus: tuple[str, ...], n_errors: int, limit: int | None, no_ner: bool) -> None:
+    """Score the extractor on a GOLD file: paper-level P/R/F1 per type (GUIDELINE format) or mention-level
+    (exact span + type) for SciERC / GSAP-NER / TDMSci."""
+    from kg.evaluation import run_eval
+    from kg.extract import Extractor
+
+    extractor = Extractor(load_settings({"use_ner": False if no_ner else None}))
+    report = run_eval(Path(gold), extractor, [Path(c) for c in corpus] or None, limit)
+    click.echo(report.summary(n_errors))

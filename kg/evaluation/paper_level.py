@@ -1,0 +1,161 @@
+"""Paper-level evaluation against gold in the GUIDELINE format (``../shared/gold/seed-dev``).
+
+Gold: one JSON object per paper with ``key``, ``title``, optional ``abstract``, and lists
+``methods``/``tasks``/``datasets``/``metrics`` of ``{"label", "aliases"}`` plus a set of
+``architectures`` from the guideline's fixed vocabulary. A predicted entity matches a gold one
+when any normalised form (label, alias, surface text) is shared, one-to-one. Links with role
+"mentions" are not predictions (the guideline annotates what the paper's work involves).
+Predicted architectures are mapped onto the guideline vocabulary through the ontology's class
+hierarchy (LSTM → RNN, VAE → autoencoder, encoder-only → also transformer).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from rdflib import RDF, RDFS, Graph, URIRef
+
+from kg.errors import InputError
+from kg.evaluation.metrics import PRF
+from kg.extract.normalize import norm_key
+from kg.ingest.text import title_key
+from kg.mapping.iris import entity_iri
+from kg.mapping.namespace import KG
+from kg.model import PaperExtraction
+from ontology import ONTOLOGY_TTL
+
+GOLD_TYPES = {"methods": "method", "tasks": "task", "datasets": "dataset", "metrics": "metric"}
+# The fixed architecture vocabulary of GUIDELINE.md (its "architectures" field draws only from these).
+GUIDELINE_ARCHITECTURES = frozenset({
+    "transformer", "encoder-only", "decoder-only", "encoder-decoder", "CNN", "RNN", "GNN", "MLP",
+    "state space model", "mixture of experts", "autoencoder", "GAN", "diffusion model",
+    "implicit neural representation", "vision transformer",
+})
+
+
+@dataclass(frozen=True)
+class GoldPaper:
+    key: str
+    title: str
+    abstract: str | None
+    entities: dict[str, list[frozenset[str]]]  # type → one set of normalised forms per gold entity
+    labels: dict[str, list[str]]  # type → gold labels (for error reports)
+    architectures: frozenset[str]
+
+
+@dataclass
+class PaperLevelResult:
+    scores: dict[str, PRF] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)  # "FP method 'X' (key)" / "FN …"
+
+
+def read_gold(path: Path) -> Iterator[GoldPaper]:
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON ({exc.msg})", path=str(path), line=lineno) from None
+        if not isinstance(rec, dict) or not rec.get("title"):
+            raise InputError("expected an object with a title", path=str(path), line=lineno, field="title")
+        entities: dict[str, list[frozenset[str]]] = {}
+        labels: dict[str, list[str]] = {}
+        for key, etype in GOLD_TYPES.items():
+            items = rec.get(key, [])
+            if not isinstance(items, list):
+                raise InputError("expected a list", path=str(path), line=lineno, field=key)
+            entities[etype], labels[etype] = [], []
+            for item in items:
+                if not isinstance(item, dict) or "label" not in item:
+                    raise InputError("expected {label, aliases}", path=str(path), line=lineno, field=key)
+                forms = {norm_key(item["label"]), *(norm_key(a) for a in item.get("aliases", []))}
+                entities[etype].append(frozenset(f for f in forms if f))
+                labels[etype].append(item["label"])
+        archs = rec.get("architectures", [])
+        unknown = set(archs) - GUIDELINE_ARCHITECTURES
+        if unknown:
+            raise InputError(f"unknown architectures {sorted(unknown)}", path=str(path), line=lineno,
+                             field="architectures")
+        yield GoldPaper(rec.get("key") or title_key(rec["title"]), rec["title"], rec.get("abstract"), entities, labels,
+                        frozenset(archs))
+
+
+@cache
+def architecture_labels() -> dict[str, frozenset[str]]:
+    """Architecture IRI → guideline labels it stands for (its class and every ancestor within the vocabulary)."""
+    g = Graph().parse(ONTOLOGY_TTL, format="turtle")
+    out: dict[str, frozenset[str]] = {}
+    for ind, cls in g.subject_objects(RDF.type):
+        if not isinstance(cls, URIRef) or KG.Architecture not in set(g.transitive_objects(cls, RDFS.subClassOf)):
+            continue
+        labels = {str(g.value(c, RDFS.label)) for c in g.transitive_objects(cls, RDFS.subClassOf)}
+        mapped = labels & GUIDELINE_ARCHITECTURES
+        # A subclass outside the vocabulary (LSTM, VAE) stands for its nearest ancestor inside it.
+        out[str(ind)] = frozenset(mapped)
+    return out
+
+
+def predicted_architectures(ex: PaperExtraction) -> frozenset[str]:
+    table = architecture_labels()
+    out: set[str] = set()
+    for lk in ex.links:
+        if lk.entity.type == "architecture" and lk.role != "mentions":
+            out |= table.get(str(entity_iri(lk.entity.id)), frozenset())
+    return frozenset(out)
+
+
+def _pred_forms(ex: PaperExtraction, etype: str) -> list[tuple[str, frozenset[str]]]:
+    out = []
+    for lk in ex.links:
+        if lk.entity.type != etype or lk.role == "mentions":
+            continue
+        forms = {norm_key(lk.entity.label), *(norm_key(a) for a in lk.entity.aliases),
+                 *(norm_key(m.text) for m in lk.mentions if not m.component.startswith("inferred:"))}
+        out.append((lk.entity.label, frozenset(f for f in forms if f)))
+    return out
+
+
+def score_paper(gold: GoldPaper, ex: PaperExtraction, result: PaperLevelResult) -> None:
+    """Add one paper's counts (and its errors) to ``result``."""
+    for etype in GOLD_TYPES.values():
+        preds = _pred_forms(ex, etype)
+        golds = gold.entities[etype]
+        used: set[int] = set()
+        s = result.scores.setdefault(etype, PRF())
+        s.n_pred += len(preds)
+        s.n_gold += len(golds)
+        for gi, gforms in enumerate(golds):
+            hit = next((pi for pi, (_, pforms) in enumerate(preds) if pi not in used and pforms & gforms), None)
+            if hit is None:
+                result.errors.append(f"FN {etype} {gold.labels[etype][gi]!r} [{gold.key[:40]}]")
+            else:
+                used.add(hit)
+        s.tp_gold += len(used)
+        s.tp_pred += len(used)
+        for pi, (label, _) in enumerate(preds):
+            if pi not in used:
+                result.errors.append(f"FP {etype} {label!r} [{gold.key[:40]}]")
+    pa = predicted_architectures(ex)
+    s = result.scores.setdefault("architecture", PRF())
+    s.n_pred += len(pa)
+    s.n_gold += len(gold.architectures)
+    s.tp_pred += len(pa & gold.architectures)
+    s.tp_gold += len(pa & gold.architectures)
+    result.errors += [f"FP architecture {a!r} [{gold.key[:40]}]" for a in sorted(pa - gold.architectures)]
+    result.errors += [f"FN architecture {a!r} [{gold.key[:40]}]" for a in sorted(gold.architectures - pa)]
+
+
+def evaluate_paper_level(gold: Iterable[GoldPaper], extractions: dict[str, PaperExtraction]) -> PaperLevelResult:
+    """Score ``extractions`` (by gold key) against ``gold``; a gold paper without extraction scores as empty."""
+    result = PaperLevelResult()
+    for gp in gold:
+        ex = extractions.get(gp.key)
+        if ex is None:
+            raise InputError(f"no paper with key {gp.key!r} in the input corpus (title {gp.title!r})")
+        score_paper(gp, ex, result)
+    return result
