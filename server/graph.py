@@ -1,56 +1,60 @@
-"""``/graph``: the interactive graph view (pyvis, offline); ``/static/vendor/*``: vis-network from the pyvis package."""
+"""``/graph``: the interactive graph view; ``/static/vendor/*`` and ``/static/graph/*``: its scripts and styles.
+
+``/graph`` draws a bounded overview (most-linked entities and their papers), ``/graph?focus=IRI`` a node's
+neighbourhood and ``/graph?query=CONSTRUCT…`` any constructed graph. Every view is built from bounded, named
+SPARQL queries (kg.viz.views), so the first page stays fast on a big graph. All assets come from this server.
+"""
 
 from __future__ import annotations
 
-import threading
-
-import networkx as nx
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
-from kg.analytics import to_networkx
+from kg.errors import QueryError
 from kg.viz import render_html
-from kg.viz.pyvis_html import VIS_CSS, VIS_JS
-from server.store_access import get_store, store_generation
+from kg.viz.pyvis_html import STATIC, STATIC_FILES, VIS_CSS, VIS_JS
+from kg.viz.views import construct_view, family_names, first_view, neighbourhood, view_summary
+from server.store_access import get_store
 
 bp = Blueprint("graph", __name__)
-_cache: dict[int, nx.Graph] = {}
-_cache_lock = threading.Lock()
+MAX_DRAWN = 5000  # most nodes any /graph request draws
 
 
-def full_graph() -> nx.Graph:
-    """The whole paper–entity graph of the served generation, built once per generation."""
-    gen = store_generation()
-    with _cache_lock:
-        g = _cache.get(gen)
-        if g is None:
-            _cache.clear()
-            g = _cache[gen] = to_networkx(get_store())
-        return g
-
-
-def bounded_view(g: nx.Graph, focus: str | None, max_nodes: int) -> nx.Graph:
-    """The focus node's neighbourhood, or the ``max_nodes`` highest-degree nodes and the edges among them."""
-    if focus:
-        if focus not in g:
-            abort(404, description=f"no node {focus!r} in the graph")
-        return nx.ego_graph(g, focus, radius=1)
-    top = sorted(g.degree, key=lambda nd: (-nd[1], str(nd[0])))[:max_nodes]
-    return g.subgraph(n for n, _ in top).copy()
+def _limit(default: int) -> int:
+    raw = request.args.get("limit")
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise QueryError(f"limit must be a whole number of nodes (1–{MAX_DRAWN}), not {raw!r}") from None
+    return max(1, min(value, MAX_DRAWN))
 
 
 @bp.get("/graph")
 def graph_view() -> Response:
-    g = full_graph()
+    store = get_store()
     focus = request.args.get("focus") or None
-    max_nodes = min(int(request.args.get("limit", current_app.config["KG_GRAPH_MAX_NODES"])), 5000)
-    view = bounded_view(g, focus, max_nodes)
-    html = render_html(view, asset_base="/static/vendor", title="kg — graph view")
+    query = request.args.get("query") or None
+    if focus and query:
+        raise QueryError("give either focus=IRI or query=CONSTRUCT…, not both")
+    if query:
+        view = construct_view(store, query, _limit(MAX_DRAWN))
+        title = "kg — CONSTRUCT view"
+    elif focus:
+        view = neighbourhood(store, focus, _limit(current_app.config["KG_GRAPH_MAX_NODES"]))
+        title = "kg — " + str(view.nodes[focus].get("label", focus))
+    else:
+        view = first_view(store, _limit(current_app.config["KG_GRAPH_MAX_NODES"]))
+        title = "kg — graph view"
+    html = render_html(view, asset_base="/static/graph", title=title, api_base="/api",
+                       families=family_names(store), summary=view_summary(view))
     return Response(html, mimetype="text/html")
 
 
+@bp.get("/static/graph/<name>")
 @bp.get("/static/vendor/<name>")
-def vendor(name: str) -> Response:
-    files = {"vis-network.min.js": VIS_JS, "vis-network.css": VIS_CSS}
+def asset(name: str) -> Response:
+    files = {"vis-network.min.js": VIS_JS, "vis-network.css": VIS_CSS} | {f: STATIC / f for f in STATIC_FILES}
     if name not in files:
         abort(404)
     return send_file(files[name], max_age=3600)

@@ -8,18 +8,23 @@ Scripts come either from a URL prefix of our own server or inlined (self-contain
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
 import networkx as nx
 import pyvis
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pyvis.edge import Edge
 from pyvis.network import Network
+from pyvis.node import Node
 
 VIS_DIR = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
 VIS_JS = VIS_DIR / "vis-network.min.js"
 VIS_CSS = VIS_DIR / "vis-network.css"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"  # graph.js / graph.css: the page's own script and style
+STATIC_FILES = ("graph.js", "graph.css")
 
 # One colour and shape per node type (ontology class); the legend is drawn from this table.
 STYLES: dict[str, dict[str, str]] = {
@@ -31,16 +36,44 @@ STYLES: dict[str, dict[str, str]] = {
     "architecture": {"color": "#76b7b2", "shape": "hexagon"},
 }
 
-OPTIONS = {
-    "physics": {
-        "solver": "forceAtlas2Based",
-        "forceAtlas2Based": {"gravitationalConstant": -40, "springLength": 90},
-        "stabilization": {"enabled": True, "iterations": 300, "updateInterval": 50, "fit": True},
-    },
-    "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
-    "edges": {"smooth": False, "color": {"inherit": False, "color": "#999999", "opacity": 0.5}},
-    "nodes": {"font": {"size": 12}},
+# Edge colours per relation (role); the filter list is drawn from this table.
+RELATION_COLORS: dict[str, str] = {
+    "proposes": "#4e79a7",
+    "uses": "#f28e2b",
+    "addresses": "#59a14f",
+    "evaluatesOn": "#e15759",
+    "comparesWith": "#9c755f",
+    "hasArchitecture": "#76b7b2",
+    "mentions": "#bab0ac",
 }
+OTHER_STYLE = {"color": "#9d9d9d", "shape": "ellipse"}
+
+# Physics is bounded twice: an iteration cap that shrinks with the node count, and a wall-clock cap in the page.
+IMPROVED_LAYOUT_MAX = 100  # vis-network's Kamada-Kawai seeding is slow and gives up on bigger graphs
+BIG_GRAPH = 600  # above this many nodes: no improved layout, fewer iterations, edges hidden while dragging
+
+
+def options_for(n_nodes: int) -> dict:
+    """vis-network options for a graph of ``n_nodes`` nodes (bounded stabilisation)."""
+    big = n_nodes > BIG_GRAPH
+    iterations = 300 if not big else max(60, min(300, 150_000 // max(n_nodes, 1)))
+    return {
+        "layout": {"improvedLayout": n_nodes <= IMPROVED_LAYOUT_MAX, "randomSeed": 7},
+        "physics": {
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -40, "springLength": 90, "avoidOverlap": 0},
+            "stabilization": {"enabled": True, "iterations": iterations, "updateInterval": 25, "fit": True},
+            "maxVelocity": 60,
+            "minVelocity": 1.5,
+        },
+        "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False,
+                        "hideEdgesOnDrag": big, "hideEdgesOnZoom": big},
+        "edges": {"smooth": False, "color": {"inherit": False, "opacity": 0.6}, "width": 1},
+        "nodes": {"font": {"size": 12}, "borderWidth": 1},
+    }
+
+
+OPTIONS = options_for(0)
 
 
 def script_json(obj: object) -> str:
@@ -54,41 +87,109 @@ def _env() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
 
+def node_size(degree: int) -> float:
+    """Node radius from its degree: grows with the square root, capped so hubs stay readable."""
+    return round(8 + 4 * min(max(degree, 0), 400) ** 0.5, 1)
+
+
+def tooltip(ntype: str, attrs: dict) -> str:
+    """Plain-text hover text (vis-network shows string titles as text, never as HTML)."""
+    label = str(attrs.get("label", ""))
+    lines = [f"{ntype}: {label}" + (f" ({attrs['year']})" if attrs.get("year") else "")]
+    degree = int(attrs.get("degree") or 0)
+    lines.append(f"{degree} {'links' if ntype == 'paper' else 'papers'}" if ntype != "other" else f"{degree} edges")
+    if attrs.get("families"):
+        lines.append("architecture: " + ", ".join(attrs["families"]))
+    return "\n".join(lines)
+
+
+def vis_node(node: str, attrs: dict) -> dict:
+    """One vis-network node (pyvis ``Node`` options) for a view-graph node."""
+    ntype = attrs.get("type", "other")
+    style = STYLES.get(ntype, OTHER_STYLE)
+    label = str(attrs.get("label", node))
+    short = label if len(label) <= 40 else label[:37] + "…"
+    degree = int(attrs.get("degree") or 0)
+    return Node(str(node), style["shape"], short, title=tooltip(ntype, attrs), color=style["color"],
+                size=node_size(degree), name=label, ntype=ntype, degree=degree,
+                families=list(attrs.get("families") or [])).options
+
+
+def vis_edge(u: str, v: str, attrs: dict) -> dict:
+    """One vis-network edge (pyvis ``Edge`` options); its id is stable so expansions do not duplicate it."""
+    a, b = sorted((str(u), str(v)))
+    rel = str(attrs.get("relation", ""))
+    return Edge(a, b, False, id=f"{a} {b}", title=rel, relation=rel,
+                color={"color": RELATION_COLORS.get(rel, "#999999")},
+                dashes=rel == "mentions", confidence=float(attrs.get("confidence", 1.0))).options
+
+
+def vis_elements(g: nx.Graph) -> tuple[list[dict], list[dict]]:
+    """(nodes, edges) of ``g`` as vis-network data, in a deterministic order. Linear time (pyvis's own
+    ``Network.add_edge`` scans every edge per call, too slow for thousands of nodes)."""
+    nodes = [vis_node(n, g.nodes[n]) for n in sorted(g.nodes, key=str)]
+    edges = sorted((vis_edge(u, v, d) for u, v, d in g.edges(data=True)), key=lambda e: e["id"])
+    return nodes, edges
+
+
 def to_network(g: nx.Graph) -> Network:
-    """A pyvis ``Network`` with one styled node per graph node (size by degree, plain-text tooltip)."""
+    """A pyvis ``Network`` holding ``g``'s styled nodes and edges (for notebooks; pages use ``render_html``)."""
     net = Network(height="100%", width="100%", directed=False, cdn_resources="remote")
-    degree = dict(g.degree())
-    for node in sorted(g.nodes, key=str):
-        attrs = g.nodes[node]
-        ntype = attrs.get("type", "paper")
-        style = STYLES.get(ntype, STYLES["paper"])
-        label = str(attrs.get("label", node))
-        short = label if len(label) <= 40 else label[:37] + "…"
-        # vis-network shows ``title`` as text when it is a string; it is never parsed as HTML here.
-        tip = f"{ntype}: {label}" + (f" ({attrs['year']})" if attrs.get("year") else "") + f"\n{degree[node]} links"
-        net.add_node(str(node), label=short, title=tip, color=style["color"], shape=style["shape"],
-                     size=8 + 3 * min(degree[node], 20) ** 0.5 * 2, group=ntype)
-    for u, v, attrs in sorted(g.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))):
-        net.add_edge(str(u), str(v), title=str(attrs.get("relation", "")), value=float(attrs.get("confidence", 1.0)))
+    net.nodes, net.edges = vis_elements(g)
+    net.node_ids = [n["id"] for n in net.nodes]
+    net.node_map = {n["id"]: n for n in net.nodes}
+    net.set_options(json.dumps(options_for(g.number_of_nodes())))
     return net
 
 
+def page_config(g: nx.Graph, *, api_base: str | None, families: list[str] | None = None,
+                summary: dict | None = None) -> dict:
+    """What the page script needs besides the data: API location (None: static file), legend tables, counts."""
+    return {
+        "apiBase": api_base,
+        "styles": STYLES,
+        "other": OTHER_STYLE,
+        "relations": RELATION_COLORS,
+        "families": families if families is not None else sorted({f for _, d in g.nodes(data=True)
+                                                                  for f in d.get("families") or []}),
+        "summary": summary or {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()},
+        "focus": g.graph.get("focus"),
+        "stabilizeMs": 20_000,
+    }
+
+
 def render_html(g: nx.Graph, *, asset_base: str | None = None, title: str = "kg graph",
-                extra: dict | None = None) -> str:
-    """The page for ``g``. ``asset_base`` is the URL prefix serving vis-network.min.js/.css; None inlines them."""
-    net = to_network(g)
-    nodes, edges, *_ = net.get_network_data()
+                api_base: str | None = None, families: list[str] | None = None, summary: dict | None = None,
+                error: str | None = None, extra: dict | None = None) -> str:
+    """The page for ``g``.
+
+    ``asset_base`` is the URL prefix serving vis-network.min.js/.css and graph.js/.css from our own server;
+    None inlines all of them (one self-contained file). ``api_base`` is the JSON API prefix (None: no search
+    over the server, no expand — the static export searches the drawn nodes). ``error`` is shown as text.
+    """
+    nodes, edges = vis_elements(g)
+    inline = asset_base is None
     ctx = {
         "title": title,
         "nodes_json": script_json(nodes),
         "edges_json": script_json(edges),
-        "options_json": script_json(OPTIONS),
+        "options_json": script_json(options_for(g.number_of_nodes())),
+        "config_json": script_json(page_config(g, api_base=api_base, families=families, summary=summary)),
         "styles": STYLES,
+        "relations": RELATION_COLORS,
         "asset_base": asset_base,
-        "inline_js": VIS_JS.read_text(encoding="utf-8") if asset_base is None else "",
-        "inline_css": VIS_CSS.read_text(encoding="utf-8") if asset_base is None else "",
+        "inline_js": _inline_script(VIS_JS) if inline else "",
+        "inline_css": VIS_CSS.read_text(encoding="utf-8") if inline else "",
+        "page_js": _inline_script(STATIC / "graph.js") if inline else "",
+        "page_css": (STATIC / "graph.css").read_text(encoding="utf-8") if inline else "",
         "node_count": g.number_of_nodes(),
         "edge_count": g.number_of_edges(),
+        "error": error,
         **(extra or {}),
     }
     return _env().get_template("graph.html").render(**ctx)
+
+
+def _inline_script(path: Path) -> str:
+    """A script file's text made safe to inline: no "</script" can end the element early."""
+    return re.sub(r"</(script)", r"<\\/\1", path.read_text(encoding="utf-8"), flags=re.I)

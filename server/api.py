@@ -1,0 +1,60 @@
+"""``/api/*``: the JSON API behind the graph view.
+
+- ``GET /api/search?q=TEXT&limit=N`` → ``{"results": [{iri, label, type, matched, papers}]}``: papers by title,
+  entities by label or alias (skos:altLabel), case-insensitive, best first.
+- ``GET /api/node?iri=IRI`` → the details panel: a paper's title/abstract as evidence-highlighted segments and
+  its entities by role; an entity's aliases, paper count and papers.
+- ``GET /api/neighbours?iri=IRI&limit=N`` → ``{"nodes", "edges", "summary"}`` in vis-network form, to add to
+  the drawn graph.
+
+User text only ever reaches SPARQL as bound parameters (kg/store/queries/api_*.rq). Errors use the one JSON shape.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from kg.errors import QueryError
+from kg.viz.pyvis_html import vis_elements
+from kg.viz.views import neighbourhood, node_details, search, view_summary
+from server.store_access import get_store
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+MAX_SEARCH = 100
+MAX_NEIGHBOURS = 2000
+
+
+def _arg(name: str) -> str:
+    value = request.args.get(name, "").strip()
+    if not value:
+        raise QueryError(f"missing query parameter {name!r}: e.g. /api/{request.path.rsplit('/', 1)[-1]}?{name}=…")
+    return value
+
+
+def _int_arg(name: str, default: int, most: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        return max(1, min(int(raw), most))
+    except ValueError:
+        raise QueryError(f"{name} must be a whole number between 1 and {most}, not {raw!r}") from None
+
+
+@bp.get("/search")
+def api_search() -> Response:
+    q = _arg("q")
+    return jsonify({"query": q, "results": search(get_store(), q, _int_arg("limit", 20, MAX_SEARCH))})
+
+
+@bp.get("/node")
+def api_node() -> Response:
+    return jsonify(node_details(get_store(), _arg("iri")))
+
+
+@bp.get("/neighbours")
+def api_neighbours() -> Response:
+    default = current_app.config["KG_GRAPH_MAX_NODES"]
+    g = neighbourhood(get_store(), _arg("iri"), _int_arg("limit", default, MAX_NEIGHBOURS))
+    nodes, edges = vis_elements(g)
+    return jsonify({"nodes": nodes, "edges": edges, "summary": view_summary(g)})
