@@ -159,6 +159,10 @@ def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None 
         report.seconds["load pipeline"] = time.perf_counter() - t0
         t = time.perf_counter()
         store.add_quads(_ontology_quads())
+        # Corpus-wide acronyms first (a cheap regex pass), so "ViT" alone links to "Vision Transformer".
+        learn = getattr(extractor, "learn_acronyms", None)
+        if learn is not None:
+            learn(read_papers(inputs))
         papers = read_papers(inputs, report.ingest)
         table = load_extractions(store, extractor.extract(papers), report, progress)
         write_entities(store, table)

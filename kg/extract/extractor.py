@@ -10,6 +10,7 @@ from pathlib import Path
 from kg.config import Settings, load_settings
 from kg.extract.abbreviations import find_abbreviations
 from kg.extract.candidates import Candidate
+from kg.extract.canonical import collect_acronyms, read_overrides
 from kg.extract.components import ensure_extensions
 from kg.extract.linker import Linker
 from kg.extract.normalize import norm_key
@@ -38,6 +39,13 @@ class Extractor:
         self.vocabulary: Vocabulary = load_vocabulary(vocab_dir)
         self.nlp = build_nlp(self.settings, vocab_dir, ner_dir)
         self.linker = Linker(self.vocabulary, load_stoplist(vocab_dir / "stoplist.txt"))
+        self.overrides_path = vocab_dir / "acronym_overrides.jsonl"
+
+    def learn_acronyms(self, papers: Iterable[Paper]) -> int:
+        """One cheap pass over the corpus (no spaCy): learn which long form each acronym stands for, so a paper
+        writing only "ViT" links to the entity others define as "Vision Transformer (ViT)". Returns how many."""
+        self.linker.acronyms = collect_acronyms(papers, read_overrides(self.overrides_path))
+        return len(self.linker.acronyms)
 
     def extract_one(self, paper: Paper) -> PaperExtraction:
         return next(self.extract([paper]))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from kg.extract.abbreviations import Abbreviation
 from kg.extract.candidates import Candidate, resolve_overlaps
+from kg.extract.canonical import AcronymTable
 from kg.extract.normalize import norm_key
 from kg.extract.roles import DEFAULT_ROLE, in_proposal_sentence, is_compared, is_negated
 from kg.extract.vocab import Vocabulary
@@ -42,6 +43,7 @@ _HEAD_TYPES: tuple[tuple[re.Pattern[str], EntityType], ...] = (
      "method"),
 )
 _NAMED_FORM = re.compile(r"[A-Z0-9]")
+_ACRONYM = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*\b")
 _TITLE_NAME = re.compile(r"^\s*([^:]{2,60}?)\s*:\s+\S")
 _WORDCHAR = re.compile(r"\w")
 
@@ -80,9 +82,11 @@ def _sentence_of(text: str, pos: int) -> tuple[int, int]:
 class Linker:
     """Per-paper linking with a fixed vocabulary and stoplist."""
 
-    def __init__(self, vocabulary: Vocabulary, stoplist: frozenset[str] = frozenset()) -> None:
+    def __init__(self, vocabulary: Vocabulary, stoplist: frozenset[str] = frozenset(),
+                 acronyms: AcronymTable | None = None) -> None:
         self.vocabulary = vocabulary
         self.stoplist = stoplist
+        self.acronyms = acronyms or AcronymTable()
 
     # ------------------------------------------------------------------ entities
     def _vocab_entity(self, eid: str) -> Entity:
@@ -149,13 +153,27 @@ class Linker:
                 elif c.text in short_to_entity or norm_key(c.text) in short_keys:
                     ent = short_to_entity.get(c.text) or short_keys[norm_key(c.text)]
                 else:
-                    ent = self._new_entity(c.type, c.text)
+                    ent = self._corpus_acronym_entity(c.text, c.type) or self._new_entity(c.type, c.text)
                 if ent is None:
                     continue
                 g = group_for(ent)
                 g.cands.append(c)
                 if c.cue:
                     g.cues.add(c.cue)
+
+        # 2b. acronyms the corpus defines elsewhere, written bare in this paper
+        for fld, text in texts.items():
+            for m in _ACRONYM.finditer(text):
+                s0, e0 = m.start(), m.end()
+                if any(c.field == fld and c.start < e0 and s0 < c.end for g in groups.values() for c in g.cands):
+                    continue
+                res = self.acronyms.get(m.group(0))
+                etype = guess_type(res.long) if res else None
+                ent = self._corpus_acronym_entity(m.group(0), etype) if etype else None
+                if ent is None:
+                    continue
+                sent = _sentence_of(text, s0)
+                group_for(ent).cands.append(Candidate(fld, s0, e0, m.group(0), ent.type, "acronym", 0.75, *sent))
 
         # 3. further occurrences of named things the paper defines or proposes (acronyms are not in any vocabulary)
         for g in list(groups.values()):
@@ -176,6 +194,16 @@ class Linker:
         return PaperExtraction(paper, tuple(sorted(links, key=lambda lk: lk.entity.id)))
 
     # ------------------------------------------------------------------ helpers
+    def _corpus_acronym_entity(self, text: str, etype: EntityType | None) -> Entity | None:
+        """The entity a bare acronym stands for according to the corpus-wide table, or None."""
+        res = self.acronyms.get(text)
+        if res is None or etype is None:
+            return None
+        etype = guess_type(res.long) or etype
+        if etype == "architecture":
+            return None
+        return self._new_entity(etype, res.long, res.short, res.reason)
+
     def _title_name(self, title: str, cands: list[Candidate]) -> list[Candidate]:
         """"NGAME: Negative Mining-aware …" → the name before the colon is what the paper proposes."""
         m = _TITLE_NAME.match(title)
