@@ -8,37 +8,58 @@ Daily Papers dumps that ``kg build`` reads when given no input.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from kg.errors import InputError
-from kg.ingest import hf_daily, jsonl
-from kg.ingest.text import head_bytes, read_bytes, title_key
+from kg.ingest import arxiv_atom, bibtex, csv_table, hf_daily, json_array, jsonl
+from kg.ingest.text import head_bytes, open_text, title_key
 from kg.model import Paper
 
-Reader = Callable[[Path, str], Iterator[Paper | InputError]]
+Reader = Callable[[Path, TextIO], Iterator[Paper | InputError]]
 Sniffer = Callable[[str], bool]
+
+
+def _whole_text(read: Callable[[Path, str], Iterator[Paper | InputError]]) -> Reader:
+    """Adapt a reader that wants the whole decoded text (small, line-paired formats)."""
+    return lambda path, stream: read(path, stream.read())
+
 
 # Order matters: the first sniffer that accepts the head wins.
 FORMATS: dict[str, tuple[Sniffer, Reader]] = {
     "jsonl": (jsonl.sniff, jsonl.read),
-    "hf-daily": (hf_daily.sniff, hf_daily.read),
+    "json-array": (json_array.sniff, json_array.read),
+    "arxiv-atom": (arxiv_atom.sniff, arxiv_atom.read),
+    "bibtex": (bibtex.sniff, bibtex.read),
+    "csv": (csv_table.sniff, csv_table.read),
+    "hf-daily": (hf_daily.sniff, _whole_text(hf_daily.read)),
 }
-SUFFIXES: dict[str, str] = {".jsonl": "jsonl", ".ndjson": "jsonl", ".txt": "hf-daily"}
+SUFFIXES: dict[str, str] = {".jsonl": "jsonl", ".ndjson": "jsonl", ".txt": "hf-daily", ".json": "json-array",
+                            ".atom": "arxiv-atom", ".xml": "arxiv-atom", ".bib": "bibtex", ".csv": "csv",
+                            ".tsv": "csv"}
+MAX_PROBLEMS_KEPT = 1000  # the report keeps the first problems in full and counts the rest
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data" / "hf-daily-papers"
 
 
 @dataclass
 class IngestReport:
-    """Counts for the build report; ``problems`` keeps every skipped record's error."""
+    """Counts for the build report; ``problems`` keeps the first ``MAX_PROBLEMS_KEPT`` skipped records' errors."""
 
     read: int = 0
     kept: int = 0
     duplicates: int = 0
     skipped: int = 0
     problems: list[InputError] = field(default_factory=list)
+
+    def problem(self, error: InputError) -> None:
+        """Count one skipped record; keep its error while fewer than ``MAX_PROBLEMS_KEPT`` are kept."""
+        self.skipped += 1
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(error)
 
     def summary(self) -> str:
         return f"read {self.read}, kept {self.kept}, duplicates {self.duplicates}, skipped {self.skipped}"
@@ -79,17 +100,21 @@ def detect_format(path: Path) -> str:
 
 
 def iter_records(path: Path, fmt: str | None = None) -> Iterator[Paper | InputError]:
-    """Every record of one file, good (``Paper``) or bad (``InputError``); a whole-file problem is one error."""
+    """Every record of one file, good (``Paper``) or bad (``InputError``), streamed; a whole-file problem
+    (unknown format, not UTF-8, truncated gzip) is one error and ends that file."""
     try:
         fmt = fmt or detect_format(path)
-        text = read_bytes(path).decode("utf-8")
+        with open_text(path) as stream:
+            yield from FORMATS[fmt][1](path, stream)
     except UnicodeDecodeError as exc:
-        yield InputError(f"not UTF-8 text (byte {exc.start}); file skipped", path=str(path))
-        return
+        yield InputError(f"not UTF-8 text (byte {exc.start} of a read block); rest of file skipped", path=str(path))
     except (InputError, OSError, EOFError) as exc:
         yield exc if isinstance(exc, InputError) else InputError(f"cannot read: {exc}", path=str(path))
-        return
-    yield from FORMATS[fmt][1](path, text)
+
+
+def _key(text: str) -> bytes:
+    """A 16-byte digest standing for an id or title in the dedupe sets (bounded memory per paper)."""
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
 
 
 def read_papers(paths: Iterable[Path | str], report: IngestReport | None = None) -> Iterator[Paper]:
@@ -99,20 +124,19 @@ def read_papers(paths: Iterable[Path | str], report: IngestReport | None = None)
     the first occurrence wins.
     """
     report = report if report is not None else IngestReport()
-    seen_ids: set[str] = set()
-    seen_titles: set[str] = set()
+    seen_ids: set[bytes] = set()
+    seen_titles: set[bytes] = set()
     for path in expand_inputs(paths):
         for rec in iter_records(path):
             if isinstance(rec, InputError):
-                report.skipped += 1
-                report.problems.append(rec)
+                report.problem(rec)
                 continue
             report.read += 1
-            tkey = title_key(rec.title)
-            if rec.id in seen_ids or tkey in seen_titles:
+            tkey, ikey = _key(title_key(rec.title)), _key(rec.id)
+            if ikey in seen_ids or tkey in seen_titles:
                 report.duplicates += 1
                 continue
-            seen_ids.add(rec.id)
+            seen_ids.add(ikey)
             seen_titles.add(tkey)
             report.kept += 1
             yield rec

@@ -1,6 +1,7 @@
 """Reader for JSON Lines: one ``{"id"?, "title", "abstract", "year"?, "date"?, "url"?, "authors"?}`` per line.
 
-Also accepts arXiv metadata field names (``arxiv_id``, ``listing_date``/``update_date``).
+Also accepts arXiv metadata field names (``arxiv_id``, ``listing_date``/``update_date``; the abstract page
+becomes the url) as in ``shared/corpus/arxiv-cs-2025``. Streams line by line (gzip is handled by the caller).
 Output: ``Paper`` records, or ``InputError`` naming file, line and field for a bad line.
 """
 
@@ -8,9 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from kg.errors import InputError
 from kg.ingest.text import clean_text, safe_id, title_key
@@ -68,6 +69,8 @@ def record_to_paper(rec: Mapping[str, Any], source: str, path: str, line: int | 
     else:
         year = None
     url = rec.get("url")
+    if not url and rec.get("arxiv_id") not in (None, ""):
+        url = f"https://arxiv.org/abs/{str(rec['arxiv_id']).strip()}"
     return Paper(
         id=pid,
         title=title,
@@ -80,8 +83,10 @@ def record_to_paper(rec: Mapping[str, Any], source: str, path: str, line: int | 
     )
 
 
-def read(path: Path, text: str) -> Iterator[Paper | InputError]:
-    for lineno, line in enumerate(text.splitlines(), start=1):
+def read(path: Path, text: str | TextIO) -> Iterator[Paper | InputError]:
+    """Records of one JSON Lines file; ``text`` is the decoded text or a text stream (read lazily)."""
+    lines: Iterable[str] = text.splitlines() if isinstance(text, str) else text
+    for lineno, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
