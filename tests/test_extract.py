@@ -109,3 +109,14 @@ def test_extract_json_contract_round_trips(tiny_extractor):
                                                ("Jupiter", None)])
 def test_extract_guess_type_by_head_noun(phrase, etype):
     assert guess_type(phrase) == etype
+
+
+def test_extract_proposed_title_name_is_not_cut_by_a_known_word(tiny_extractor):
+    links, _ = _links(tiny_extractor, "Point-BERT: Pre-training Point Cloud Transformers",
+                      "We present Point-BERT, a new paradigm.")
+    assert links["method/point-bert"].role == "proposes"
+    assert "method/bert" not in links
+    # the architecture word inside a proposed name still counts
+    links, _ = _links(tiny_extractor, "Dense Vision Transformer: A Study", "Our model is fast.")
+    assert links["method/dense-vision-transformer"].role == "proposes"
+    assert "architecture/vision-transformer" in links

@@ -32,13 +32,28 @@ class Candidate:
 
 
 def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
-    """Keep a non-overlapping subset: by component priority, then longer spans, then earlier ones."""
-    ranked = sorted(cands, key=lambda c: (COMPONENT_PRIORITY.get(c.component, 9), -(c.end - c.start), c.start))
+    """Keep a non-overlapping subset: by component priority (proposed names rank with the vocabulary),
+    then longer spans, then earlier ones."""
+    def rank(c: Candidate) -> tuple[int, int, int, int]:
+        prio = COMPONENT_PRIORITY.get(c.component, 9)
+        # A name the paper proposes ("Point-BERT: …", "Block Transformer: …") competes with the vocabulary on
+        # length, so a known word inside it ("BERT", "Transformer") does not cut it short.
+        tier = 0 if c.cue == "proposes" else prio
+        return tier, -(c.end - c.start), prio, c.start
+
+    ranked = sorted(cands, key=rank)
     taken: list[tuple[int, int]] = []
+    proposed: list[tuple[int, int]] = []
     kept: list[Candidate] = []
     for c in ranked:
         if any(c.start < e and s < c.end for s, e in taken):
-            continue
-        taken.append((c.start, c.end))
+            # An architecture word inside a proposed name still says what the new thing is built on
+            # ("Hierarchical Autoregressive Transformers" → decoder-only).
+            if not (c.type == "architecture" and any(s <= c.start and c.end <= e for s, e in proposed)):
+                continue
+        else:
+            taken.append((c.start, c.end))
+            if c.cue == "proposes":
+                proposed.append((c.start, c.end))
         kept.append(c)
     return sorted(kept, key=lambda c: (c.start, c.end))
