@@ -1,0 +1,232 @@
+"""Materialised statistics: the stats named graph, recomputed from the paper graphs, and readers for it.
+
+``refresh_stats(store)`` replaces ``kg.mapping.iris.STATS_GRAPH`` with counts computed
+from three named queries (``stats_papers``, ``stats_links``, ``stats_entity_classes``):
+
+* ``<entity> kg:paperCount n`` — papers linked to each entity;
+* ``kg:PaperCount`` nodes — all papers, papers per year (``kg:forYear``) and per month
+  (``kg:forMonth``, from ``dcterms:date``), and the same per entity (``kg:forEntity``);
+* ``kg:EntityCount`` nodes — linked entities per class (``kg:forClass``);
+* ``kg:LinkCount`` nodes — links per role property (``kg:forProperty``).
+
+Statistic IRIs are deterministic (``RES/stats/…``), so the same graph gives the same
+statistics. Aggregating in Python over one streamed pass is several times faster than
+GROUP BY in Oxigraph, and readers then answer "top entities" or "papers per year"
+by reading numbers instead of grouping links (see ``bench/stats_queries.py``).
+
+The readers (``entity_counts``, ``class_counts``, ``property_counts``, ``paper_periods``,
+``entity_periods``) return plain Python values; ``kg.analytics`` turns them into tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal as TypingLiteral
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from kg.mapping.iris import STATS_GRAPH, entity_id_from_iri
+from kg.mapping.namespace import KG, RESOURCE_BASE
+from kg.store.oxigraph_store import GraphStore
+from kg.store.queries import load_query
+
+Granularity = TypingLiteral["year", "month"]
+
+STATS_BASE = RESOURCE_BASE + "stats/"
+ENTITY_CLASSES: tuple[URIRef, ...] = (KG.Method, KG.Task, KG.Dataset, KG.Metric, KG.Architecture)
+
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{2})")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def _n(term: URIRef | str) -> ox.NamedNode:
+    return ox.NamedNode(str(term))
+
+
+def _int(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=ox.NamedNode(_XSD + "integer"))
+
+
+def _month(n: str) -> ox.Literal:
+    return ox.Literal(n, datatype=ox.NamedNode(_XSD + "gYearMonth"))
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _entity_key(iri: str) -> str:
+    return entity_id_from_iri(iri) or "x/" + _local(iri)
+
+
+def month_of(date: str | None) -> str | None:
+    """"2025-03-14" → "2025-03"; None for missing or undated text."""
+    if not date:
+        return None
+    m = _MONTH.match(date)
+    return f"{m.group(1)}-{m.group(2)}" if m and 1 <= int(m.group(2)) <= 12 else None
+
+
+@dataclass
+class StatsReport:
+    """What ``refresh_stats`` wrote."""
+
+    papers: int = 0
+    entities: int = 0
+    links: int = 0
+    quads: int = 0
+
+
+def _rows(store: GraphStore, name: str) -> Iterator[ox.QuerySolution]:
+    return iter(store.query(load_query(name)))
+
+
+def refresh_stats(store: GraphStore) -> StatsReport:
+    """Recompute the stats graph from the paper graphs (the store must be writable)."""
+    years: dict[str, int] = {}
+    months: dict[str, str] = {}
+    n_papers = 0
+    for sol in _rows(store, "stats_papers"):
+        n_papers += 1
+        paper = sol["paper"].value
+        y, d = sol["year"], sol["date"]
+        if y is not None:
+            try:
+                years[paper] = int(y.value)
+            except ValueError:
+                pass
+        m = month_of(d.value if d is not None else None)
+        if m is not None:
+            months[paper] = m
+
+    per_entity: Counter[str] = Counter()
+    per_property: Counter[str] = Counter()
+    per_entity_year: Counter[tuple[str, int]] = Counter()
+    per_entity_month: Counter[tuple[str, str]] = Counter()
+    n_links = 0
+    # One kg:Link per (paper, entity) pair by construction (the link IRI is minted from both), so counting
+    # links counts distinct papers.
+    for sol in _rows(store, "stats_links"):
+        n_links += 1
+        paper, entity = sol["paper"].value, sol["entity"].value
+        per_entity[entity] += 1
+        per_property[sol["property"].value] += 1
+        if paper in years:
+            per_entity_year[entity, years[paper]] += 1
+        if paper in months:
+            per_entity_month[entity, months[paper]] += 1
+
+    classes: dict[str, set[str]] = {str(c): set() for c in ENTITY_CLASSES}
+    for sol in _rows(store, "stats_entity_classes"):
+        e = sol["entity"].value
+        if e in per_entity:
+            classes[sol["class"].value].add(e)
+
+    graph = _n(STATS_GRAPH)
+    count, for_entity, for_year, for_month = _n(KG.count), _n(KG.forEntity), _n(KG.forYear), _n(KG.forMonth)
+    paper_count_cls = _n(KG.PaperCount)
+
+    def stat(iri: str, cls: ox.NamedNode, n: int, *facts: tuple[ox.NamedNode, ox.NamedNode | ox.Literal]
+             ) -> Iterator[ox.Quad]:
+        s = ox.NamedNode(STATS_BASE + iri)
+        yield ox.Quad(s, _RDF_TYPE, cls, graph)
+        for p, o in facts:
+            yield ox.Quad(s, p, o, graph)
+        yield ox.Quad(s, count, _int(n), graph)
+
+    def quads() -> Iterator[ox.Quad]:
+        yield from stat("papers", paper_count_cls, n_papers)
+        for y, n in sorted(Counter(years.values()).items()):
+            yield from stat(f"papers/{y}", paper_count_cls, n, (for_year, _int(y)))
+        for m, n in sorted(Counter(months.values()).items()):
+            yield from stat(f"papers/{m}", paper_count_cls, n, (for_month, _month(m)))
+        for e, n in sorted(per_entity.items()):
+            yield ox.Quad(ox.NamedNode(e), _n(KG.paperCount), _int(n), graph)
+        for (e, y), n in sorted(per_entity_year.items()):
+            yield from stat(f"papers/{_entity_key(e)}/{y}", paper_count_cls, n,
+                            (for_entity, ox.NamedNode(e)), (for_year, _int(y)))
+        for (e, m), n in sorted(per_entity_month.items()):
+            yield from stat(f"papers/{_entity_key(e)}/{m}", paper_count_cls, n,
+                            (for_entity, ox.NamedNode(e)), (for_month, _month(m)))
+        for c, members in classes.items():
+            yield from stat(f"entities/{_local(c)}", _n(KG.EntityCount), len(members), (_n(KG.forClass), _n(c)))
+        for p, n in sorted(per_property.items()):
+            yield from stat(f"links/{_local(p)}", _n(KG.LinkCount), n, (_n(KG.forProperty), _n(p)))
+
+    report = StatsReport(papers=n_papers, entities=len(per_entity), links=n_links)
+
+    def counted() -> Iterator[ox.Quad]:
+        for q in quads():
+            report.quads += 1
+            yield q
+
+    store.ox.remove_graph(graph)
+    store.ox.bulk_extend(counted())
+    return report
+
+
+# ---------------------------------------------------------------- readers
+
+
+@dataclass(frozen=True)
+class EntityCountRow:
+    entity: str
+    label: str
+    entity_class: str
+    papers: int
+
+
+def entity_counts(store: GraphStore, entity_class: URIRef | None = None) -> list[EntityCountRow]:
+    """Entities with their materialised paper count, most papers first (ties by label)."""
+    bind = {"class": entity_class} if entity_class is not None else {}
+    rows = [EntityCountRow(str(r["entity"]), str(r["label"]) if r["label"] is not None else _local(str(r["entity"])),
+                           str(r["class"]), int(r["count"].toPython()))  # type: ignore[union-attr]
+            for r in store.named("stats_entity_counts", **bind)]
+    return sorted(rows, key=lambda r: (-r.papers, r.label.lower(), r.entity))
+
+
+def class_counts(store: GraphStore) -> dict[str, int]:
+    """Linked entities per entity class IRI."""
+    return {str(r["class"]): int(r["count"].toPython()) for r in store.named("stats_class_counts")}  # type: ignore[union-attr]
+
+
+def property_counts(store: GraphStore) -> dict[str, int]:
+    """Links per role property IRI."""
+    return {str(r["property"]): int(r["count"].toPython())  # type: ignore[union-attr]
+            for r in store.named("stats_property_counts")}
+
+
+def paper_total(store: GraphStore) -> int:
+    """All papers (0 when the stats graph is empty)."""
+    rows = store.named("stats_paper_total")
+    return int(rows[0]["count"].toPython()) if rows else 0  # type: ignore[union-attr]
+
+
+def paper_periods(store: GraphStore, granularity: Granularity = "year") -> dict[str, int]:
+    """Papers per period ("2025" or "2025-03"), oldest first."""
+    name = "stats_papers_per_year" if granularity == "year" else "stats_papers_per_month"
+    return {str(r["period"]): int(r["count"].toPython()) for r in store.named(name)}  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class EntityPeriodRow:
+    entity: str
+    label: str
+    entity_class: str
+    period: str
+    papers: int
+
+
+def entity_periods(store: GraphStore, granularity: Granularity = "year",
+                   entity_class: URIRef | None = None) -> list[EntityPeriodRow]:
+    """Papers per entity per period, from the materialised counts."""
+    name = "stats_entity_per_year" if granularity == "year" else "stats_entity_per_month"
+    bind = {"class": entity_class} if entity_class is not None else {}
+    return [EntityPeriodRow(str(r["entity"]), str(r["label"]), str(r["class"]), str(r["period"]),
+                            int(r["count"].toPython()))  # type: ignore[union-attr]
+            for r in store.named(name, **bind)]
