@@ -15,16 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal
-from rdflib.namespace import XSD
+from rdflib import Graph
 
 from kg.config import Settings, load_settings, store_path
 from kg.ingest import IngestReport, bundled_corpus, read_papers
-from kg.mapping.iris import ENTITIES_GRAPH, ONTOLOGY_GRAPH, STATS_GRAPH, entity_iri, paper_graph_iri
-from kg.mapping.namespace import KG
+from kg.mapping.iris import ENTITIES_GRAPH, ONTOLOGY_GRAPH, paper_graph_iri
 from kg.mapping.triples import entity_triples, paper_triples
 from kg.model import Entity, PaperExtraction
 from kg.store import GraphStore, new_generation_path, publish_generation
+from kg.store.stats import refresh_stats
 from kg.store.validate import check_shapes
 from ontology import ONTOLOGY_TTL
 
@@ -130,13 +129,12 @@ def load_extractions(store: GraphStore, extractions: Iterable[PaperExtraction], 
 
 
 def write_entities(store: GraphStore, table: EntityTable) -> None:
-    """The shared entities graph and the materialised per-entity paper counts."""
+    """The shared entities graph (the materialised statistics come from ``refresh_stats`` afterwards)."""
 
     def quads() -> Iterator[tuple]:
         for e in table.entities():
             for s, p, o in entity_triples(e):
                 yield s, p, o, ENTITIES_GRAPH
-            yield entity_iri(e.id), KG.paperCount, Literal(table.papers[e.id], datatype=XSD.integer), STATS_GRAPH
 
     store.add_quads(quads())
 
@@ -166,6 +164,7 @@ def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None 
         papers = read_papers(inputs, report.ingest)
         table = load_extractions(store, extractor.extract(papers), report, progress)
         write_entities(store, table)
+        refresh_stats(store)
         report.entities_by_type = table.counts_by_type()
         report.seconds["extract+load"] = time.perf_counter() - t
         if settings.validate_shapes:
