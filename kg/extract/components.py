@@ -103,7 +103,7 @@ def make_gazetteer(nlp: Language, name: str, vocab_dir: str | None) -> Gazetteer
 
 # A "named thing": a word with a capital or digit after its first letter (SparseFormer, NGAME, mPLUG, GPT-4),
 # optionally followed by another such word or a version ("Llama 2", "ViT-B/16").
-_NAME = r"(?:[A-Za-z][a-z]*[A-Z0-9][\w+\-.]*[\w+]|[A-Z]{2,}[\w+\-]*)"
+_NAME = r"(?:[A-Za-z0-9]+-)*(?:[A-Za-z][a-z]*[A-Z0-9][\w+\-.]*[\w+]|[A-Z]{2,}[\w+\-]*)"
 _NAMED = rf"{_NAME}(?:[ \-]{_NAME}|[ \-]v?\d+(?:\.\d+)?[A-Za-z]?)?"
 _PROPOSE = re.compile(
     r"\b(?:we|this (?:paper|work|study|report))\s+(?:(?:also|further|then|first)\s+)?"

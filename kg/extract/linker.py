@@ -183,7 +183,18 @@ class Linker:
             for fld, text in texts.items():
                 for form in forms:
                     for s, e in _occurrences(text, form):
-                        if any(c.field == fld and c.start < e and s < c.end for gg in groups.values() for c in gg.cands):
+                        if any(c.field == fld and c.start == s and c.end == e for c in g.cands):
+                            continue
+                        others = [(gg, c) for gg in groups.values() for c in gg.cands
+                                  if c.field == fld and c.start < e and s < c.end]
+                        # A proposed name takes its every occurrence from shorter known words inside it
+                        # ("Point-BERT" over "BERT"); otherwise an occurrence already claimed stays claimed.
+                        if "proposes" in g.cues and others and all(
+                                s <= c.start and c.end <= e and (c.end - c.start) < (e - s) for _, c in others):
+                            for gg, c in others:
+                                if c.type != "architecture":
+                                    gg.cands.remove(c)
+                        elif others:
                             continue
                         s0, s1 = _sentence_of(text, s)
                         g.cands.append(Candidate(fld, s, e, text[s:e], g.entity.type, "coreference", 0.7, s0, s1))
