@@ -36,6 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_request_bytes", 1_000_000, int, "Largest accepted HTTP request body, in bytes."),
     Setting("update_enabled", False, bool, "Accept SPARQL Update on /sparql (also needs update_token)."),
     Setting("update_token", "", str, "Bearer token required for SPARQL Update when enabled."),
+    Setting("union_default_graph", True, bool,
+            "Queries without FROM see the union of all graphs (one per paper) as their default graph."),
     Setting("graph_max_nodes", 400, int, "Most nodes drawn in the first, unfocused graph view."),
     Setting("batch_size", 64, int, "Papers per spaCy batch during extraction."),
     Setting("n_process", 1, int, "Extraction processes (spaCy nlp.pipe n_process)."),
