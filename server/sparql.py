@@ -303,10 +303,13 @@ def run_with_budget(fn: Callable[[Budget], Any]) -> Any:
 
 
 def evaluate(store: GraphStore, query: str, dataset: dict[str, Any], accept: str | None, fmt: str | None,
-             row_limit: int, budget: Budget) -> Answer:
+             row_limit: int, budget: Budget, union_default: bool = True) -> Answer:
     """Parse and run ``query`` against ``store`` and serialise the result in the negotiated format."""
-    union = not dataset and not has_dataset_clause(query)
-    result = store.query(query, union=union, **dataset)
+    union = union_default and not dataset and not has_dataset_clause(query)
+    try:
+        result = store.query(query, union=union, **dataset)
+    except RuntimeError as exc:  # Oxigraph's evaluation errors, e.g. "The custom function <…> is not supported"
+        raise QueryError(str(exc)) from None
     budget.check()
     if isinstance(result, ox.QueryBoolean):
         kind = "solutions"
@@ -410,7 +413,8 @@ RESULT_FORMAT_IRIS = [f"http://www.w3.org/ns/formats/{n}" for n in (
     "Turtle", "N-Triples", "RDF_XML", "JSON-LD")]
 
 
-def service_description(endpoint: str, update_enabled: bool, timeout: float, row_limit: int) -> list[ox.Triple]:
+def service_description(endpoint: str, update_enabled: bool, timeout: float, row_limit: int,
+                        union_default: bool = True) -> list[ox.Triple]:
     """The SPARQL 1.1 Service Description of this endpoint, as triples."""
     def nn(iri: str) -> ox.NamedNode:
         return ox.NamedNode(iri)
@@ -421,7 +425,6 @@ def service_description(endpoint: str, update_enabled: bool, timeout: float, row
         (svc, rdf_type, nn(SD + "Service")),
         (svc, nn(SD + "endpoint"), svc),
         (svc, nn(SD + "supportedLanguage"), nn(SD + "SPARQL11Query")),
-        (svc, nn(SD + "feature"), nn(SD + "UnionDefaultGraph")),
         (svc, nn(SD + "defaultEntailmentRegime"), nn("http://www.w3.org/ns/entailment/Simple")),
         (svc, nn(SD + "defaultDataset"), dataset),
         (dataset, rdf_type, nn(SD + "Dataset")),
@@ -430,10 +433,12 @@ def service_description(endpoint: str, update_enabled: bool, timeout: float, row
         (svc, nn("http://purl.org/dc/terms/title"), ox.Literal("kg — paper knowledge graph")),
         (svc, nn("http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal(
             f"Read-only unless updates are enabled; SERVICE refused; query time budget {timeout:g} s; "
-            f"at most {row_limit} result rows. The default graph is the union of all graphs (one per paper).")),
+            f"at most {row_limit} result rows.")),
     ]
     if update_enabled:
         triples.append((svc, nn(SD + "supportedLanguage"), nn(SD + "SPARQL11Update")))
+    if union_default:
+        triples.append((svc, nn(SD + "feature"), nn(SD + "UnionDefaultGraph")))
     triples += [(svc, nn(SD + "resultFormat"), nn(iri)) for iri in RESULT_FORMAT_IRIS]
     return [ox.Triple(*t) for t in triples]
 
@@ -443,7 +448,7 @@ def _service_description_response() -> Response:
     chosen = negotiate(request.headers.get("Accept"), "graph", request.args.get("format")) or ("turtle", "text/turtle")
     name, media = chosen
     triples = service_description(request.base_url, bool(cfg["KG_UPDATE_ENABLED"]), float(cfg["KG_QUERY_TIMEOUT"]),
-                                  int(cfg["KG_ROW_LIMIT"]))
+                                  int(cfg["KG_ROW_LIMIT"]), bool(cfg["KG_UNION_DEFAULT_GRAPH"]))
     prefixes = {"sd": SD} if name in ("turtle", "rdfxml") else None
     body = ox.serialize(triples, format=GRAPH_FORMATS[name], prefixes=prefixes)
     return Response(body, mimetype=media)
@@ -542,7 +547,9 @@ def sparql() -> Response:
     dataset = _dataset(preq)
     store = get_store()
     row_limit = int(current_app.config["KG_ROW_LIMIT"])
-    answer: Answer = run_with_budget(lambda budget: evaluate(store, query, dataset, accept, fmt, row_limit, budget))
+    union_default = bool(current_app.config["KG_UNION_DEFAULT_GRAPH"])
+    answer: Answer = run_with_budget(
+        lambda budget: evaluate(store, query, dataset, accept, fmt, row_limit, budget, union_default))
     if answer.html is not None:
         names, rows = answer.html
         return Response(render_template("results.html", query=query, names=names, rows=rows), mimetype="text/html")
