@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask
 
 from kg.config import ENV_PREFIX, SETTINGS, as_flask_config, load_settings
-from server import api, graph, sparql, ui
+from server import api, graph, query_ui, sparql, ui
 from server.errors import register_error_handlers
 from server.store_access import EXTENSION_KEY, StoreHandle
 
@@ -37,6 +37,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(flask_extra)
     app.extensions[EXTENSION_KEY] = StoreHandle(Path(settings.store_dir).expanduser())
     register_error_handlers(app)
-    for bp in (ui.bp, sparql.bp, graph.bp, api.bp):
+    for bp in (ui.bp, sparql.bp, query_ui.bp, graph.bp, api.bp):
         app.register_blueprint(bp)
     return app

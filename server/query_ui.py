@@ -1,0 +1,35 @@
+"""``/query``: the SPARQL query UI — YASGUI (vendored under server/static/vendor/yasgui, no CDN) pointed at
+``/sparql`` and preloaded with the example queries of ``kg/store/queries/examples/*.rq``.
+
+``/query?example=<file stem>`` opens that example; ``/query?query=<text>`` opens a query of your own.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+
+from server.ui import EXAMPLES_DIR
+
+bp = Blueprint("query_ui", __name__)
+
+
+def example_queries() -> list[dict[str, str]]:
+    """[{"name": file stem, "title": first comment line, "query": text}] in file order."""
+    out = []
+    for path in sorted(EXAMPLES_DIR.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        first = text.splitlines()[0] if text else ""
+        out.append({"name": path.stem, "title": first.lstrip("# ").strip() or path.stem, "query": text})
+    return out
+
+
+@bp.get("/query")
+def query_page() -> str:
+    examples = example_queries()
+    initial = request.args.get("query")
+    if initial is None:
+        wanted = request.args.get("example")
+        chosen = next((e for e in examples if e["name"] == wanted), examples[0] if examples else None)
+        initial = chosen["query"] if chosen else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
+    return render_template("query.html", examples=examples, initial=initial,
+                           endpoint=url_for("sparql.sparql", _external=True))

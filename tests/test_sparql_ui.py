@@ -1,0 +1,72 @@
+"""The /query page (YASGUI served from our own files) and the example queries it is preloaded with."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kg.store import GraphStore
+from server import create_app
+from server.query_ui import example_queries
+from server.store_access import EXTENSION_KEY
+
+REQUIRED = {"01_papers_by_architecture", "02_top_datasets_per_task", "03_methods_proposed_per_year",
+            "04_methods_used_together", "05_evidence_for_a_link"}
+
+
+class _MemoryHandle:
+    def __init__(self, store: GraphStore) -> None:
+        self.store, self.generation = store, 0
+
+    def get(self) -> GraphStore:
+        return self.store
+
+
+@pytest.fixture
+def mem_client(tmp_path):
+    app = create_app({"store_dir": str(tmp_path), "TESTING": True})
+    app.extensions[EXTENSION_KEY] = _MemoryHandle(GraphStore.in_memory())
+    return app.test_client()
+
+
+def test_sparql_ui_page_loads_vendored_yasgui_and_examples(mem_client):
+    resp = mem_client.get("/query")
+    html = resp.data.decode()
+    assert resp.status_code == 200
+    scripts = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert "/static/vendor/yasgui/yasgui.min.js" in scripts and "/static/vendor/yasgui/yasgui.min.css" in scripts
+    assert all(s.startswith("/") or s.startswith("data:") for s in scripts), scripts  # no CDN
+    examples = json.loads(re.search(r'<script id="kg-examples" type="application/json">(.*?)</script>', html,
+                                    re.S).group(1))
+    assert REQUIRED <= {e["name"] for e in examples}
+    for path in ("/static/vendor/yasgui/yasgui.min.js", "/static/vendor/yasgui/yasgui.min.css"):
+        resp = mem_client.get(path)
+        assert resp.status_code == 200
+        resp.close()
+
+
+def test_sparql_ui_vendored_files_carry_their_licence():
+    vendor = Path(__file__).resolve().parents[1] / "server" / "static" / "vendor" / "yasgui"
+    assert "MIT License" in (vendor / "LICENSE").read_text(encoding="utf-8")
+    assert "sourceMappingURL" not in (vendor / "yasgui.min.js").read_text(encoding="utf-8")[-200:]
+
+
+def test_sparql_ui_example_parameter_selects_the_initial_query(mem_client):
+    html = mem_client.get("/query?example=04_methods_used_together").data.decode()
+    initial = json.loads(re.search(r'<script id="kg-initial" type="application/json">(.*?)</script>', html,
+                                   re.S).group(1))
+    assert "Methods used together" in initial
+    own = mem_client.get("/query", query_string={"query": "ASK {}"}).data.decode()
+    assert '"ASK {}"' in own
+
+
+@pytest.mark.parametrize("example", example_queries(), ids=lambda e: e["name"])
+def test_sparql_ui_examples_run_on_the_endpoint(mem_client, example):
+    assert example["title"] and not example["title"].startswith("PREFIX")
+    resp = mem_client.post("/sparql", data={"query": example["query"]},
+                           headers={"Accept": "application/sparql-results+json"})
+    assert resp.status_code == 200, resp.data
+    assert "results" in resp.get_json()
