@@ -159,14 +159,24 @@ def refresh_stats(store: GraphStore) -> StatsReport:
             yield from stat(f"links/{_local(p)}", _n(KG.LinkCount), n, (_n(KG.forProperty), _n(p)))
 
     report = StatsReport(papers=n_papers, entities=len(per_entity), links=n_links)
+    if next(iter(store.ox.quads_for_pattern(None, None, None, graph)), None) is None:
+        # First refresh of this store (every full build): stream straight in.
+        def counted() -> Iterator[ox.Quad]:
+            for q in quads():
+                report.quads += 1
+                yield q
 
-    def counted() -> Iterator[ox.Quad]:
-        for q in quads():
-            report.quads += 1
-            yield q
-
-    store.ox.remove_graph(graph)
-    store.ox.bulk_extend(counted())
+        store.ox.bulk_extend(counted())
+        return report
+    # A refresh after an incremental change: only the statistics that changed are rewritten (removing a
+    # whole graph from Oxigraph costs far more than the few quads a small change touches).
+    new = set(quads())
+    old = set(store.ox.quads_for_pattern(None, None, None, graph))
+    for q in old - new:
+        store.ox.remove(q)
+    added = [q for q in new if q not in old]
+    (store.ox.bulk_extend if len(added) > 10_000 else store.ox.extend)(added)
+    report.quads = len(new)
     return report
 
 
