@@ -120,3 +120,17 @@ def test_extract_proposed_title_name_is_not_cut_by_a_known_word(tiny_extractor):
     links, _ = _links(tiny_extractor, "Dense Vision Transformer: A Study", "Our model is fast.")
     assert links["method/dense-vision-transformer"].role == "proposes"
     assert "architecture/vision-transformer" in links
+
+
+def test_extract_every_merge_is_explained(tiny_extractor):
+    links, _ = _links(tiny_extractor, "A title", "We train on IN-1K. Vision Transformers work; the ViT is strong.")
+    reasons = links["dataset/imagenet-1k"].entity.merged_because
+    assert "'IN-1K' is an alias of 'ImageNet-1K' in the curated vocabulary" in reasons
+    vit = links["method/vision-transformer"].entity.merged_because
+    assert "'ViT' is an alias of 'Vision Transformer' in the curated vocabulary" in vit
+
+
+@pytest.mark.parametrize(("text", "token"), [("on IN-1K.", "IN-1K"), ("a 7B model", "7B"), ("(ImageNet-1K)", "ImageNet-1K"),
+                                             ("GPT-4.", "GPT-4")])
+def test_extract_tokenizer_keeps_model_names_whole(tiny_extractor, text, token):
+    assert token in [t.text for t in tiny_extractor.nlp.make_doc(text)]

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 
 from spacy.language import Language
@@ -32,8 +33,17 @@ def ensure_extensions() -> None:
 
 
 def _sentence_bounds(doc: Doc, token_i: int) -> tuple[int, int]:
-    sent = doc[token_i].sent if doc.has_annotation("SENT_START") else doc[:]
-    return sent.start_char, sent.end_char
+    """Character bounds of the sentence holding token ``token_i`` (sentence starts cached per doc)."""
+    if not doc.has_annotation("SENT_START"):
+        return 0, len(doc.text)
+    starts = doc.user_data.get("kg_sent_starts")
+    if starts is None:
+        starts = doc.user_data["kg_sent_starts"] = [t.i for t in doc if t.is_sent_start] or [0]
+    k = bisect_right(starts, token_i) - 1
+    first = starts[max(k, 0)]
+    end_tok = starts[k + 1] if k + 1 < len(starts) else len(doc)
+    last = doc[end_tok - 1]
+    return doc[first].idx, last.idx + len(last.text)
 
 
 def _add(doc: Doc, cands: Iterable[Candidate]) -> None:

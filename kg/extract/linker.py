@@ -276,7 +276,25 @@ class Linker:
         conf = min(0.99, best + 0.03 * (n - 1) + (0.05 if any(m.field == "title" for m in mentions) else 0.0))
         if role == "mentions":
             conf = min(conf, 0.5)
-        return Link(g.entity, role, round(conf, 3), tuple(mentions))
+        return Link(self._with_merge_reasons(g.entity, mentions), role, round(conf, 3), tuple(mentions))
+
+    def _with_merge_reasons(self, entity: Entity, mentions: list[Mention]) -> Entity:
+        """Record why each surface form that differs from the label was linked to this entity."""
+        reasons = set(entity.merged_because)
+        label_key = norm_key(entity.label)
+        entry = self.vocabulary.get(entity.id)
+        vocab_keys = {norm_key(f) for f in entry.surface_forms()} if entry else set()
+        for m in mentions:
+            if m.text == entity.label or m.component.startswith("inferred:"):
+                continue
+            key = norm_key(m.text)
+            if key == label_key:
+                reasons.add(f"{m.text!r} is a case/plural/hyphenation variant of {entity.label!r}")
+            elif key in vocab_keys:
+                reasons.add(f"{m.text!r} is an alias of {entity.label!r} in the curated vocabulary")
+        if len(reasons) == len(entity.merged_because):
+            return entity
+        return replace(entity, merged_because=tuple(sorted(reasons)))
 
     def _architectures(self, links: list[Link]) -> list[Link]:
         """Architecture links implied by the methods the paper proposes, uses or compares with."""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.util import compile_suffix_regex
 
 from kg.config import Settings, load_settings
 from kg.extract import components as _components  # noqa: F401  (registers the kg_* factories)
@@ -19,6 +20,15 @@ NER_MODEL_DIR = Path(__file__).resolve().parent / "ner_model"
 
 def ner_model_available(path: Path = NER_MODEL_DIR) -> bool:
     return (path / "meta.json").is_file() and (path / "config.cfg").is_file()
+
+
+def customize_tokenizer(nlp: Language) -> None:
+    """Keep model names whole: "IN-1K", "7B" and "100K" stay one token (spaCy's unit-suffix rule would split
+    "IN-1K" into "IN-1" + "K"), and a sentence-final period after a capital or digit ("… on IN-1K.") is split off,
+    so vocabulary terms match the same tokens wherever they occur."""
+    suffixes = [s for s in nlp.Defaults.suffixes if not s.startswith("(?<=[0-9])(?:km")]
+    suffixes.append(r"(?<=[A-Z0-9])\.$")
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
 
 
 def build_nlp(settings: Settings | None = None, vocab_dir: Path | None = None, ner_dir: Path | None = None) -> Language:
@@ -33,6 +43,7 @@ def build_nlp(settings: Settings | None = None, vocab_dir: Path | None = None, n
     else:
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
+    customize_tokenizer(nlp)
     nlp.add_pipe("kg_gazetteer", config={"vocab_dir": str(vocab_dir) if vocab_dir else None})
     nlp.add_pipe("kg_patterns")
     if use_ner:
