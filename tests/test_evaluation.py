@@ -32,7 +32,7 @@ def test_evaluation_prf_arithmetic():
 def test_evaluation_paper_level_matches_labels_and_aliases(tmp_path, tiny_extractor):
     gold = _gold(tmp_path,
                  methods=[{"label": "GPT-2", "aliases": []}, {"label": "BERT", "aliases": []},
-                          {"label": "LoRA", "aliases": []}],
+                          {"label": "LoRA", "aliases": [], "proposed": True}],
                  datasets=[{"label": "MS COCO", "aliases": ["COCO"]}],
                  metrics=[{"label": "average precision", "aliases": ["AP"]}],
                  architectures=["transformer", "decoder-only", "encoder-only"])
@@ -42,6 +42,7 @@ def test_evaluation_paper_level_matches_labels_and_aliases(tmp_path, tiny_extrac
     assert s["dataset"].f1 == 1.0 and s["metric"].f1 == 1.0
     assert s["architecture"].tp_gold == 3
     assert "FN method 'LoRA' [k1]" in report.errors
+    assert (report.roles["proposes"].n_gold, report.roles["proposes"].tp_gold) == (1, 0)
     assert "paper-level" in report.summary(5)
 
 

@@ -23,12 +23,15 @@ class EvalReport:
     scores: dict[str, PRF]
     errors: list[str] = field(default_factory=list)
     papers: int = 0
+    roles: dict[str, PRF] = field(default_factory=dict)
 
     def summary(self, top_errors: int = 0) -> str:
         title = {"guideline": "paper-level (GUIDELINE format)", "scierc": "mention-level, SciERC (exact span + type)",
                  "gsap": "mention-level, GSAP-NER (exact span + type)",
                  "tdmsci": "mention-level, TDMSci (exact span + type)"}[self.kind]
         out = [format_table(self.scores, f"{title}: {self.papers} documents")]
+        for role, s in self.roles.items():
+            out.append(f"role {role:<9}{s.precision:7.3f}{s.recall:7.3f}{s.f1:7.3f}{s.n_pred:7d}{s.n_gold:7d}")
         if top_errors:
             kinds = Counter(" ".join(e.split()[:2]) for e in self.errors)
             out.append("error kinds: " + ", ".join(f"{k} {v}" for k, v in kinds.most_common()))
@@ -86,7 +89,7 @@ def run_eval(path: Path, extractor, corpus: list[Path] | None = None, limit: int
                              path=str(path))
         extractions = {g.key: ex for g, ex in zip(gold, extractor.extract(papers), strict=True)}
         result = evaluate_paper_level(gold, extractions)
-        return EvalReport(kind, result.scores, result.errors, len(gold))
+        return EvalReport(kind, result.scores, result.errors, len(gold), result.roles)
     from kg.evaluation.mention_level import evaluate_mentions, read_gold_docs
 
     docs = list(read_gold_docs(kind, path))[:limit]

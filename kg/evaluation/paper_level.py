@@ -45,11 +45,13 @@ class GoldPaper:
     entities: dict[str, list[frozenset[str]]]  # type → one set of normalised forms per gold entity
     labels: dict[str, list[str]]  # type → gold labels (for error reports)
     architectures: frozenset[str]
+    proposed: list[frozenset[str]] = field(default_factory=list)  # forms of the methods the paper proposes
 
 
 @dataclass
 class PaperLevelResult:
     scores: dict[str, PRF] = field(default_factory=dict)
+    roles: dict[str, PRF] = field(default_factory=dict)  # "proposes": the paper's own methods
     errors: list[str] = field(default_factory=list)  # "FP method 'X' (key)" / "FN …"
 
 
@@ -65,6 +67,7 @@ def read_gold(path: Path) -> Iterator[GoldPaper]:
             raise InputError("expected an object with a title", path=str(path), line=lineno, field="title")
         entities: dict[str, list[frozenset[str]]] = {}
         labels: dict[str, list[str]] = {}
+        proposed: list[frozenset[str]] = []
         for key, etype in GOLD_TYPES.items():
             items = rec.get(key, [])
             if not isinstance(items, list):
@@ -76,13 +79,15 @@ def read_gold(path: Path) -> Iterator[GoldPaper]:
                 forms = {norm_key(item["label"]), *(norm_key(a) for a in item.get("aliases", []))}
                 entities[etype].append(frozenset(f for f in forms if f))
                 labels[etype].append(item["label"])
+                if item.get("proposed"):
+                    proposed.append(entities[etype][-1])
         archs = rec.get("architectures", [])
         unknown = set(archs) - GUIDELINE_ARCHITECTURES
         if unknown:
             raise InputError(f"unknown architectures {sorted(unknown)}", path=str(path), line=lineno,
                              field="architectures")
         yield GoldPaper(rec.get("key") or title_key(rec["title"]), rec["title"], rec.get("abstract"), entities, labels,
-                        frozenset(archs))
+                        frozenset(archs), proposed)
 
 
 @cache
@@ -109,10 +114,10 @@ def predicted_architectures(ex: PaperExtraction) -> frozenset[str]:
     return frozenset(out)
 
 
-def _pred_forms(ex: PaperExtraction, etype: str) -> list[tuple[str, frozenset[str]]]:
+def _pred_forms(ex: PaperExtraction, etype: str, roles: frozenset[str] | None = None) -> list[tuple[str, frozenset[str]]]:
     out = []
     for lk in ex.links:
-        if lk.entity.type != etype or lk.role == "mentions":
+        if lk.entity.type != etype or lk.role == "mentions" or (roles is not None and lk.role not in roles):
             continue
         forms = {norm_key(lk.entity.label), *(norm_key(a) for a in lk.entity.aliases),
                  *(norm_key(m.text) for m in lk.mentions if not m.component.startswith("inferred:"))}
@@ -140,6 +145,14 @@ def score_paper(gold: GoldPaper, ex: PaperExtraction, result: PaperLevelResult) 
         for pi, (label, _) in enumerate(preds):
             if pi not in used:
                 result.errors.append(f"FP {etype} {label!r} [{gold.key[:40]}]")
+    # Role: the methods the paper proposes (gold "proposed": true).
+    preds = _pred_forms(ex, "method", frozenset({"proposes"}))
+    r = result.roles.setdefault("proposes", PRF())
+    r.n_pred += len(preds)
+    r.n_gold += len(gold.proposed)
+    hits = {pi for gforms in gold.proposed for pi, (_, pforms) in enumerate(preds) if pforms & gforms}
+    r.tp_pred += len(hits)
+    r.tp_gold += sum(1 for gforms in gold.proposed if any(pforms & gforms for _, pforms in preds))
     pa = predicted_architectures(ex)
     s = result.scores.setdefault("architecture", PRF())
     s.n_pred += len(pa)
