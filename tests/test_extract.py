@@ -134,3 +134,24 @@ def test_extract_every_merge_is_explained(tiny_extractor):
                                              ("GPT-4.", "GPT-4")])
 def test_extract_tokenizer_keeps_model_names_whole(tiny_extractor, text, token):
     assert token in [t.text for t in tiny_extractor.nlp.make_doc(text)]
+
+
+def test_extract_ner_only_spans_need_a_name_when_strict(tiny_extractor):
+    from kg.extract.candidates import Candidate
+
+    linker = tiny_extractor.linker
+    text = "We use a dual filtering strategy and PerCo-XL on the Foo Bar Corpus."
+
+    def cand(span: str, etype: str) -> Candidate:
+        s = text.index(span)
+        return Candidate("abstract", s, s + len(span), span, etype, "ner", 0.6, 0, len(text))
+
+    assert linker._ner_verdict(cand("PerCo-XL", "method"), text) == ""
+    assert linker._ner_verdict(cand("Foo Bar Corpus", "dataset"), text) == ""
+    assert linker._ner_verdict(cand("dual filtering strategy", "method"), text) is None
+    assert linker._ner_verdict(cand("PerCo-XL", "task"), text) is None
+    linker.strict_ner = False
+    try:
+        assert linker._ner_verdict(cand("dual filtering strategy", "method"), text) == ""
+    finally:
+        linker.strict_ner = True
