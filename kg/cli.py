@@ -161,3 +161,141 @@ def evaluate(gold: str, corpus: tuple[str, ...], n_errors: int, limit: int | Non
     extractor = Extractor(load_settings({"use_ner": False if no_ner else None}))
     report = run_eval(Path(gold), extractor, [Path(c) for c in corpus] or None, limit)
     click.echo(report.summary(n_errors))
+
+
+# ---------------------------------------------------------------- stats and analytics (kg.analytics)
+
+format_option = click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table",
+                             show_default=True, help="Aligned text table or CSV.")
+
+
+def _echo_table(df: Any, fmt: str) -> None:
+    if fmt == "csv":
+        sys.stdout.write(df.to_csv(index=False))
+    elif df.empty:
+        click.echo("(no rows)")
+    else:
+        click.echo(df.to_string(index=False))
+
+
+@main.command()
+@store_option
+@click.option("--top", type=int, default=10, show_default=True, help="Top entities to list per type.")
+@click.option("--refresh", is_flag=True,
+              help="Recompute the materialised statistics in place first (stores built by older versions; "
+                   "stop `kg serve` on this store meanwhile).")
+@user_errors
+def stats(store_dir: str | None, top: int, refresh: bool) -> None:
+    """Counts per type and relation and the top entities per type, from the materialised statistics."""
+    from kg.analytics import store_summary
+
+    settings = load_settings({"store_dir": store_dir})
+    if refresh:
+        from kg.store import GraphStore
+        from kg.store.stats import refresh_stats
+
+        refresh_stats(GraphStore.open(settings.store_dir, read_only=False))
+    click.echo(store_summary(settings.store_dir, top).text(), nl=False)
+
+
+@main.group()
+def analytics() -> None:
+    """Graph analytics (networkx): rankings, communities, trends, similar papers, explanation paths."""
+
+
+@analytics.command()
+@click.option("--measure", type=click.Choice(["degree", "pagerank", "betweenness"]), default="pagerank",
+              show_default=True)
+@click.option("--type", "node_type", type=click.Choice(["paper", "method", "task", "dataset", "metric",
+                                                        "architecture"]), default=None,
+              help="Rank only nodes of this type (default: the top entities of every type).")
+@click.option("--top", type=int, default=10, show_default=True)
+@store_option
+@format_option
+@user_errors
+def rank(measure: str, node_type: str | None, top: int, store_dir: str | None, fmt: str) -> None:
+    """The most central nodes of the paper–entity graph."""
+    from kg.analytics import rank as rank_nodes
+    from kg.analytics import to_networkx, top_entities
+
+    settings = load_settings({"store_dir": store_dir})
+    g = to_networkx(settings.store_dir)
+    if node_type:
+        df = rank_nodes(g, measure, node_type=node_type, top=top)  # type: ignore[arg-type]
+    else:
+        df = top_entities(g, measure, n=top)  # type: ignore[arg-type]
+    _echo_table(df.drop(columns="node"), fmt)
+
+
+@analytics.command()
+@click.option("--top", type=int, default=10, show_default=True, help="Largest communities to list.")
+@click.option("--resolution", type=float, default=1.0, show_default=True,
+              help="Louvain resolution: above 1 gives smaller communities.")
+@click.option("--seed", type=int, default=42, show_default=True)
+@store_option
+@format_option
+@user_errors
+def communities(top: int, resolution: float, seed: int, store_dir: str | None, fmt: str) -> None:
+    """Louvain communities of the paper–entity graph, each labelled by its top entities."""
+    from kg.analytics import communities_table, to_networkx
+
+    settings = load_settings({"store_dir": store_dir})
+    g = to_networkx(settings.store_dir)
+    _echo_table(communities_table(g, top=top, resolution=resolution, seed=seed), fmt)
+
+
+@analytics.command()
+@click.option("--type", "entity_type", type=click.Choice(["method", "task", "dataset", "metric", "architecture"]),
+              default="architecture", show_default=True)
+@click.option("--by", "granularity", type=click.Choice(["year", "month"]), default="year", show_default=True)
+@click.option("--top", type=int, default=20, show_default=True)
+@click.option("--rising", is_flag=True, help="Show the entities whose share of papers rose or fell most instead.")
+@click.option("--min-papers", type=int, default=5, show_default=True,
+              help="With --rising: consider only entities with at least this many dated papers.")
+@store_option
+@format_option
+@user_errors
+def trends(entity_type: str, granularity: str, top: int, rising: bool, min_papers: int, store_dir: str | None,
+           fmt: str) -> None:
+    """Papers per entity per year or month (corpora with dates), or the rising and falling entities."""
+    from kg.analytics import rising_falling, trend_table
+
+    settings = load_settings({"store_dir": store_dir})
+    if rising:
+        df = rising_falling(settings.store_dir, entity_type, granularity, top=top,  # type: ignore[arg-type]
+                            min_papers=min_papers).drop(columns="entity")
+    else:
+        df = trend_table(settings.store_dir, entity_type, granularity, top=top).drop(columns="entity")  # type: ignore[arg-type]
+    _echo_table(df, fmt)
+
+
+@analytics.command()
+@click.argument("paper")
+@click.option("--measure", type=click.Choice(["jaccard", "adamic_adar"]), default="jaccard", show_default=True)
+@click.option("-k", "k", type=int, default=10, show_default=True, help="How many papers.")
+@store_option
+@format_option
+@user_errors
+def similar(paper: str, measure: str, k: int, store_dir: str | None, fmt: str) -> None:
+    """Papers most similar to PAPER (IRI or exact title) by the entities they share."""
+    from kg.analytics import similar_papers, to_networkx
+
+    settings = load_settings({"store_dir": store_dir})
+    _echo_table(similar_papers(to_networkx(settings.store_dir), paper, measure, k=k), fmt)  # type: ignore[arg-type]
+
+
+@analytics.command()
+@click.argument("source")
+@click.argument("target")
+@store_option
+@format_option
+@user_errors
+def path(source: str, target: str, store_dir: str | None, fmt: str) -> None:
+    """The shortest chain of papers linking entity SOURCE to entity TARGET (IRIs or exact labels)."""
+    from kg.analytics import explain_path, path_text, to_networkx
+
+    settings = load_settings({"store_dir": store_dir})
+    steps = explain_path(to_networkx(settings.store_dir), source, target)
+    _echo_table(steps, fmt)
+    if fmt == "table":
+        click.echo("\n" + path_text(steps))
