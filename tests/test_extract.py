@@ -155,3 +155,10 @@ def test_extract_ner_only_spans_need_a_name_when_strict(tiny_extractor):
         assert linker._ner_verdict(cand("dual filtering strategy", "method"), text) == ""
     finally:
         linker.strict_ner = True
+
+
+def test_extract_new_name_after_proposal_cue_is_proposed(tiny_extractor):
+    links, _ = _links(tiny_extractor, "Plain title",
+                      "Prior work used ResNet. In this work we introduce a cross-scale Quantizer (CSQ) for codecs.")
+    assert links["method/cross-scale-quantizer"].role == "proposes"
+    assert links["method/resnet"].role == "uses"

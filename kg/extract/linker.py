@@ -19,7 +19,7 @@ from kg.extract.abbreviations import Abbreviation
 from kg.extract.candidates import Candidate, resolve_overlaps
 from kg.extract.canonical import AcronymTable
 from kg.extract.normalize import norm_key
-from kg.extract.roles import DEFAULT_ROLE, in_proposal_sentence, is_compared, is_negated
+from kg.extract.roles import DEFAULT_ROLE, after_proposal_cue, in_proposal_sentence, is_compared, is_negated
 from kg.extract.vocab import Vocabulary
 from kg.mapping.iris import slugify
 from kg.model import Entity, EntityType, Link, Mention, Paper, PaperExtraction, Role, TextField
@@ -292,6 +292,10 @@ class Linker:
                 compared += 1
         if not mentions:
             return None
+        # A name no vocabulary knows, introduced after "we propose / introduce …", is the paper's own.
+        if etype in ("method", "dataset") and g.entity.id not in self.vocabulary and any(
+                after_proposal_cue(texts[c.field], c.start, c.sent_start) for c in g.cands):
+            g.cues.add("proposes")
         n = len(mentions)
         role: Role
         if "proposes" in g.cues and etype in ("method", "dataset"):

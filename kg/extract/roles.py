@@ -53,3 +53,8 @@ def is_negated(text: str, start: int, sent_start: int) -> bool:
 def in_proposal_sentence(sentence: str) -> bool:
     """True when the sentence states the paper's own contribution ("we propose …")."""
     return bool(_PROPOSE_SENT.search(sentence))
+
+
+def after_proposal_cue(text: str, start: int, sent_start: int) -> bool:
+    """True when a "we propose / introduce / present …" cue precedes ``start`` within its sentence."""
+    return bool(_PROPOSE_SENT.search(text[sent_start:start]))
