@@ -30,5 +30,5 @@ def test_config_flask_round_trip():
 
 def test_config_readme_lists_every_setting():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    assert settings_markdown() in readme, "regenerate the README settings table from kg.config.settings_markdown()"
+    assert settings_markdown() in readme, "stale README settings table: run scripts/update_readme_settings.py"
     assert all(f"KG_{s.name.upper()}" in readme for s in SETTINGS)
