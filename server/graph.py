@@ -7,12 +7,14 @@ SPARQL queries (kg.viz.views), so the first page stays fast on a big graph. All 
 
 from __future__ import annotations
 
+import threading
+
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
 from kg.errors import QueryError
 from kg.viz import render_html
 from kg.viz.pyvis_html import STATIC, STATIC_FILES, VIS_CSS, VIS_JS
-from kg.viz.views import construct_view, family_names, first_view, neighbourhood, view_summary
+from kg.viz.views import construct_view, family_names, first_view, neighbourhood, search_index, view_summary
 from server.store_access import get_store
 
 bp = Blueprint("graph", __name__)
@@ -46,6 +48,8 @@ def graph_view() -> Response:
     else:
         view = first_view(store, _limit(current_app.config["KG_GRAPH_MAX_NODES"]))
         title = "kg — graph view"
+    if not search_index.ready(store):  # load the search index while the page renders in the browser
+        threading.Thread(target=search_index, args=(store,), name="kg-search-index", daemon=True).start()
     html = render_html(view, asset_base="/static/graph", title=title, api_base="/api",
                        families=family_names(store), summary=view_summary(view))
     return Response(html, mimetype="text/html")

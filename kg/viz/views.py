@@ -61,6 +61,12 @@ def _rows(store: GraphStore, name: str, limit: int | None = None, **bindings: An
         yield {n: (None if sol[n] is None else _py(sol[n])) for n in names}
 
 
+def _values(store: GraphStore, name: str) -> Iterator[tuple[str, ...]]:
+    """Rows of an unparameterised named query as tuples of lexical values (fast path for bulk loads)."""
+    for sol in store.query(load_query(name)):
+        yield tuple(t.value for t in sol)
+
+
 def _py(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Any:
     if isinstance(term, ox.Literal):
         dt = term.datatype.value
@@ -72,109 +78,198 @@ def _py(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Any:
     return term.value
 
 
-# ---------------------------------------------------------------- architecture families (cached per store)
-_families: weakref.WeakKeyDictionary[GraphStore, dict[str, list[str]]] = weakref.WeakKeyDictionary()
-_families_lock = threading.Lock()
+# ---------------------------------------------------------------- per-store caches
+class _PerStore:
+    """One value per open store (a new generation is a new store object), built once under a lock."""
+
+    def __init__(self, build: Any) -> None:
+        self.build = build
+        self.values: weakref.WeakKeyDictionary[GraphStore, Any] = weakref.WeakKeyDictionary()
+        self.lock = threading.Lock()
+
+    def ready(self, store: GraphStore) -> bool:
+        return store in self.values
+
+    def __call__(self, store: GraphStore) -> Any:
+        with self.lock:
+            if store not in self.values:
+                self.values[store] = self.build(store)
+            return self.values[store]
 
 
-def families(store: GraphStore) -> dict[str, list[str]]:
-    """IRI → sorted architecture family labels, for architectures, methods and papers that have one."""
-    with _families_lock:
-        found = _families.get(store)
-        if found is None:
-            acc: dict[str, set[str]] = {}
-            for row in _rows(store, "graph_entity_families"):
-                acc.setdefault(row["node"], set()).add(row["flabel"])
-            found = _families[store] = {k: sorted(v) for k, v in acc.items()}
-        return found
+def _build_families(store: GraphStore) -> dict[str, list[str]]:
+    acc: dict[str, set[str]] = {}
+    for row in _rows(store, "graph_entity_families"):
+        acc.setdefault(row["node"], set()).add(row["flabel"])
+    return {k: sorted(v) for k, v in acc.items()}
+
+
+families = _PerStore(_build_families)
+families.__doc__ = "IRI → sorted architecture family labels, for architectures, methods and papers that have one."
+class_types = _PerStore(lambda store: {r["cls"]: _type(r["etype"]) for r in _rows(store, "graph_class_types")})
+_info_cache = _PerStore(lambda store: {})
+INFO_CACHE_MAX = 200_000
 
 
 def family_names(store: GraphStore) -> list[str]:
     return sorted({f for fs in families(store).values() for f in fs})
 
 
+def node_info(store: GraphStore, iri: str) -> dict[str, Any] | None:
+    """``{type, label, n, year, comment}`` of a paper or entity (cached per store), or None for other IRIs."""
+    cache = _info_cache(store)
+    if iri in cache:
+        return cache[iri]
+    kinds = class_types(store)
+    info = None
+    for row in _rows(store, "graph_node_info", None, node=URIRef(iri)):
+        ntype = kinds.get(row["cls"])
+        if ntype is None:
+            continue
+        label = row["title"] if ntype == "paper" and row["title"] else row["label"] or row["title"]
+        info = {"type": ntype, "label": label or local_name(iri), "n": row["n"], "year": row["year"],
+                "comment": row["comment"]}
+        break
+    if len(cache) >= INFO_CACHE_MAX:
+        cache.clear()
+    cache[iri] = info
+    return info
+
+
 # ---------------------------------------------------------------- building views
-def _add_node(g: nx.Graph, store: GraphStore, iri: str, ntype: str, label: str, degree: int | None = None,
-              year: int | None = None) -> None:
-    if iri in g:
-        if degree is not None and not g.nodes[iri].get("degree"):
-            g.nodes[iri]["degree"] = degree
-        return
-    attrs: dict[str, Any] = {"label": label, "type": ntype, "degree": degree or 0,
-                             "families": families(store).get(iri, [])}
-    if year is not None:
-        attrs["year"] = year
-    g.add_node(iri, **attrs)
-
-
 def _type(iri: str | None) -> str:
     return TYPE_NAME.get(iri or "", "other")
 
 
+def _add_node(g: nx.Graph, store: GraphStore, iri: str, degree: int | None = None) -> bool:
+    """Add a paper or entity node with its attributes; False (nothing added) for other IRIs."""
+    if iri in g:
+        if degree is not None:
+            g.nodes[iri]["degree"] = degree
+        return True
+    info = node_info(store, iri)
+    if info is None:
+        return False
+    attrs: dict[str, Any] = {"label": info["label"], "type": info["type"],
+                             "degree": degree if degree is not None else (info["n"] or 0),
+                             "families": families(store).get(iri, [])}
+    if info["year"] is not None:
+        attrs["year"] = info["year"]
+    g.add_node(iri, **attrs)
+    return True
+
+
 def node_kind(store: GraphStore, iri: str) -> tuple[str, str] | None:
     """("paper" | entity type, label) of ``iri``, or None when it is no paper or entity."""
-    for row in _rows(store, "graph_node_kind", 1, node=URIRef(iri)):
-        return _type(row["etype"]), row["label"] or local_name(iri)
-    return None
+    info = node_info(store, iri)
+    return (info["type"], info["label"]) if info else None
 
 
 def _paper_links(store: GraphStore, paper: str) -> list[dict[str, Any]]:
-    return list(_rows(store, "api_paper_links", paper=URIRef(paper)))
+    """A paper's links with entity info, ordered by role, confidence and label."""
+    out = []
+    for row in _rows(store, "api_paper_links", paper=URIRef(paper)):
+        info = node_info(store, row["entity"])
+        if info is not None and info["type"] != "paper":
+            out.append({**row, "relation": local_name(row["property"]), **info})
+    rank = {r: i for i, r in enumerate(ROLE_ORDER)}
+    return sorted(out, key=lambda r: (rank.get(r["relation"], 99), -r["confidence"], r["label"].lower()))
+
+
+def _entity_papers(store: GraphStore, entity: str) -> list[dict[str, Any]]:
+    """An entity's links with paper info, most confident then newest first."""
+    out = []
+    for row in _rows(store, "graph_entity_papers", entity=URIRef(entity)):
+        info = node_info(store, row["paper"])
+        if info is not None and info["type"] == "paper":
+            out.append({**row, "relation": local_name(row["property"]), **info})
+    return sorted(out, key=lambda r: (-r["confidence"], -(r["year"] or 0), r["paper"]))
 
 
 def _add_paper_links(g: nx.Graph, store: GraphStore, paper: str, only_drawn: bool) -> int:
     """Edges from ``paper`` to its entities (to drawn ones only if ``only_drawn``); returns its link count."""
-    links = _paper_links(store, paper)
-    for row in links:
-        if only_drawn and row["entity"] not in g:
+    if not only_drawn:
+        links = _paper_links(store, paper)
+        for row in links:
+            if _add_node(g, store, row["entity"]):
+                g.add_edge(paper, row["entity"], relation=row["relation"], confidence=row["confidence"])
+        return len(links)
+    n = 0
+    for row in _rows(store, "api_paper_links", paper=URIRef(paper)):
+        n += 1
+        if row["entity"] in g and g.nodes[row["entity"]]["type"] != "paper":
+            g.add_edge(paper, row["entity"], relation=local_name(row["property"]), confidence=row["confidence"])
+    return n
+
+
+def _architecture_neighbours(store: GraphStore, node: str) -> list[str]:
+    """Method → its architectures; architecture → the methods built on it."""
+    out = [r["other"] for r in _rows(store, "graph_architectures_of", node=URIRef(node))]
+    for r in _rows(store, "graph_architecture_users", node=URIRef(node)):
+        info = node_info(store, r["other"])
+        if info is not None and info["type"] == "method":
+            out.append(r["other"])
+    return out
+
+
+def _add_architecture_edges(g: nx.Graph, store: GraphStore, node: str, only_drawn: bool, limit: int | None) -> int:
+    added = 0
+    for other in _architecture_neighbours(store, node)[:limit]:
+        if only_drawn and other not in g:
             continue
-        _add_node(g, store, row["entity"], _type(row["etype"]), row["label"], row["n"])
-        g.add_edge(paper, row["entity"], relation=local_name(row["property"]), confidence=row["confidence"])
-    return len(links)
+        if _add_node(g, store, other):
+            added += not g.has_edge(node, other)
+            g.add_edge(node, other, relation="hasArchitecture", confidence=1.0)
+    return added
 
 
-def _add_architecture_edges(g: nx.Graph, store: GraphStore, node: str, only_drawn: bool, limit: int | None) -> None:
-    for row in _rows(store, "api_entity_architectures", limit, node=URIRef(node)):
-        if only_drawn and row["other"] not in g:
-            continue
-        _add_node(g, store, row["other"], _type(row["etype"]), row["label"], row["n"])
-        g.add_edge(node, row["other"], relation="hasArchitecture", confidence=1.0)
-
-
-def first_view(store: GraphStore, max_nodes: int) -> nx.Graph:
-    """The bounded overview: the most-linked entities and, for each, its best papers, with the edges among them.
-
-    At most ``max_nodes`` nodes; about a quarter are entities (ranked by the materialised ``kg:paperCount``),
-    the rest papers taken round-robin from those entities. Clicking a node expands it from the JSON API.
-    """
+def _build_first_view(store: GraphStore, max_nodes: int) -> nx.Graph:
     g = nx.Graph(view="overview")
-    max_nodes = max(1, max_nodes)
-    entities = list(_rows(store, "graph_top_entities", max(1, min(max_nodes // 4, 250))))
-    for row in entities:
-        _add_node(g, store, row["entity"], _type(row["etype"]), row["label"], row["n"])
+    want = max(1, min(max_nodes // 4, 250))
+    entities: list[str] = []
+    ranked = sorted(_rows(store, "graph_top_entities"), key=lambda r: (-r["n"], r["entity"]))
+    for row in ranked:
+        if len(entities) >= want:
+            break
+        info = node_info(store, row["entity"])
+        if info is not None and info["type"] != "paper" and _add_node(g, store, row["entity"]):
+            entities.append(row["entity"])
     budget = max_nodes - g.number_of_nodes()
     if entities and budget > 0:
         per_entity = max(1, -(-budget // len(entities)))
-        queues = [list(_rows(store, "graph_entity_papers", per_entity * 2, entity=URIRef(r["entity"])))
-                  for r in entities]
-        picked: list[dict[str, Any]] = []
-        seen: set[str] = set()
-        for rank in range(per_entity * 2):
+        # The first links in index order: a deterministic sample that costs per_entity rows per entity.
+        queues = [[r["paper"] for r in _rows(store, "graph_entity_papers", per_entity + 2, entity=URIRef(e))]
+                  for e in entities]
+        picked: list[str] = []
+        for rank in range(per_entity + 2):
             for q in queues:
-                if len(picked) >= budget:
-                    break
-                if rank < len(q) and q[rank]["paper"] not in seen:
-                    seen.add(q[rank]["paper"])
+                if len(picked) < budget and rank < len(q) and q[rank] not in g and _add_node(g, store, q[rank]):
                     picked.append(q[rank])
-        for row in picked:
-            _add_node(g, store, row["paper"], "paper", row["title"], year=row["year"])
-        for row in picked:
-            g.nodes[row["paper"]]["degree"] = _add_paper_links(g, store, row["paper"], only_drawn=True)
-    for row in entities:
-        if row["etype"] in (str(KG.Method), str(KG.Architecture)):
-            _add_architecture_edges(g, store, row["entity"], only_drawn=True, limit=None)
+        for paper in picked:
+            g.nodes[paper]["degree"] = _add_paper_links(g, store, paper, only_drawn=True)
+    for e in entities:
+        if g.nodes[e]["type"] in ("method", "architecture"):
+            _add_architecture_edges(g, store, e, only_drawn=True, limit=None)
     g.graph["total"] = g.number_of_nodes()
     return g
+
+
+_first_views = _PerStore(lambda store: {})
+
+
+def first_view(store: GraphStore, max_nodes: int) -> nx.Graph:
+    """The bounded overview: the most-linked entities and, for each, some of its papers, with the edges among them.
+
+    At most ``max_nodes`` nodes; about a quarter are entities (ranked by the materialised ``kg:paperCount``),
+    the rest papers taken round-robin from those entities. Built once per store and size, then served from
+    memory. Clicking a node expands it from the JSON API.
+    """
+    views = _first_views(store)
+    if max_nodes not in views:
+        if len(views) > 8:
+            views.clear()
+        views[max_nodes] = _build_first_view(store, max(1, max_nodes))
+    return views[max_nodes]
 
 
 def neighbourhood(store: GraphStore, iri: str, limit: int = 200) -> nx.Graph:
@@ -183,25 +278,20 @@ def neighbourhood(store: GraphStore, iri: str, limit: int = 200) -> nx.Graph:
     Raises ``NodeNotFound`` when ``iri`` is no paper or entity. ``g.graph["total"]`` is the number of neighbours
     the node has, ``g.graph["shown"]`` how many are drawn.
     """
-    kind = node_kind(store, iri)
-    if kind is None:
-        raise NodeNotFound(f"no paper or entity {iri!r} in the graph: search for it with /api/search?q=…")
-    ntype, label = kind
     g = nx.Graph(view="focus", focus=iri)
-    _add_node(g, store, iri, ntype, label)
-    if ntype == "paper":
+    if not _add_node(g, store, iri):
+        raise NodeNotFound(f"no paper or entity {iri!r} in the graph: search for it with /api/search?q=…")
+    if g.nodes[iri]["type"] == "paper":
         g.nodes[iri]["degree"] = total = _add_paper_links(g, store, iri, only_drawn=False)
     else:
-        total = 0
-        for row in _rows(store, "api_entity_papers", None, entity=URIRef(iri)):
-            total += 1
-            if total <= limit:
-                _add_node(g, store, row["paper"], "paper", row["title"], row["degree"], row["year"])
-                g.add_edge(iri, row["paper"], relation=local_name(row["property"]), confidence=row["confidence"])
-        before = g.number_of_nodes()
-        _add_architecture_edges(g, store, iri, only_drawn=False, limit=limit)
-        total += g.number_of_nodes() - before
-        g.nodes[iri]["degree"] = g.nodes[iri]["degree"] or total
+        papers = _entity_papers(store, iri)
+        total = len(papers)
+        degrees = {r["paper"]: r["degree"] for r in _rows(store, "graph_paper_degrees", entity=URIRef(iri))} \
+            if papers else {}
+        for row in papers[:limit]:
+            if _add_node(g, store, row["paper"], degrees.get(row["paper"], 1)):
+                g.add_edge(iri, row["paper"], relation=row["relation"], confidence=row["confidence"])
+        total += _add_architecture_edges(g, store, iri, only_drawn=False, limit=limit)
     g.graph.update(total=total, shown=g.number_of_nodes() - 1)
     return g
 
@@ -262,8 +352,8 @@ def construct_view(store: GraphStore, query: str, max_nodes: int = 5000) -> nx.G
     fams = families(store)
     for n, node in enumerate(list(g.nodes)):
         kind = None
-        if node not in labels or node not in types:
-            kind = node_kind(store, node) if n < MAX_LABEL_LOOKUPS and not node.startswith("_:") else None
+        if (node not in labels or node not in types) and n < MAX_LABEL_LOOKUPS and not node.startswith("_:"):
+            kind = node_kind(store, node)
         g.nodes[node].update(label=labels.get(node) or (kind[1] if kind else local_name(node)),
                              type=types.get(node) or (kind[0] if kind else "other"),
                              degree=g.degree(node), families=fams.get(node, []))
@@ -272,20 +362,51 @@ def construct_view(store: GraphStore, query: str, max_nodes: int = 5000) -> nx.G
 
 
 # ---------------------------------------------------------------- search and details
+class SearchIndex:
+    """Lower-cased titles, labels and aliases of one store, scanned in memory (loaded once: three plain scans).
+
+    A substring scan over ~100k short strings takes milliseconds, where a SPARQL ``CONTAINS`` filter over the
+    same texts takes seconds on a 75k-paper graph; user text never reaches a query either way.
+    """
+
+    def __init__(self, store: GraphStore) -> None:
+        kinds = {node: _type(cls) for node, cls in _values(store, "graph_entity_types")}
+        self.counts = {node: int(n) for node, n in _values(store, "graph_paper_counts")}
+        self.labels: dict[str, str] = {}
+        entries: list[tuple[str, str, str, str]] = []  # (lowered text, text, iri, type)
+        for node, text, kind in _values(store, "graph_search_texts"):
+            ntype = "paper" if kind == "title" else kinds.get(node)
+            if ntype is None:
+                continue
+            if kind != "alias":
+                self.labels.setdefault(node, text)
+            entries.append((text.lower(), text, node, ntype))
+        self.entries = entries
+
+    def search(self, q: str, limit: int = 20) -> list[dict[str, Any]]:
+        needle = " ".join(q.lower().split())
+        if len(needle) < 2:
+            return []
+        best: dict[str, tuple[tuple, dict[str, Any]]] = {}
+        for low, text, iri, ntype in self.entries:
+            if needle not in low:
+                continue
+            rank = 0 if low == needle else 1 if low.startswith(needle) else 2
+            papers = self.counts.get(iri)
+            label = self.labels.get(iri, text)
+            key = (rank, -(papers or 0), len(label), iri)
+            if iri not in best or key < best[iri][0]:
+                best[iri] = (key, {"iri": iri, "label": label, "type": ntype, "matched": text, "papers": papers})
+        return [hit for _, hit in sorted(best.values(), key=lambda kv: kv[0])[:limit]]
+
+
+search_index = _PerStore(SearchIndex)
+
+
 def search(store: GraphStore, q: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Papers (title) and entities (label or alias) containing ``q`` (case-insensitive), best matches first."""
-    needle = q.strip().lower()
-    if len(needle) < 2:
-        return []
-    hits: dict[str, dict[str, Any]] = {}
-    for row in _rows(store, "api_search", None, q=needle):
-        if row["node"] in hits:
-            continue
-        hits[row["node"]] = {"iri": row["node"], "label": row["label"], "type": _type(row["etype"]),
-                             "matched": row["matched"], "papers": row["n"]}
-        if len(hits) >= limit:
-            break
-    return list(hits.values())
+    """Papers (title) and entities (label or alias) containing ``q`` (case-insensitive), best matches first:
+    exact, then prefix, then anywhere; ties by number of papers, then shorter label."""
+    return search_index(store).search(q, limit)
 
 
 def highlight_segments(text: str, spans: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -319,28 +440,25 @@ def node_details(store: GraphStore, iri: str, max_papers: int = 50) -> dict[str,
     Paper: title and abstract as highlighted segments (evidence spans), year, url, authors, and its entities
     grouped by role. Entity: label, type, aliases, number of papers, its best ``max_papers`` papers, families.
     """
-    kind = node_kind(store, iri)
-    if kind is None:
+    info = node_info(store, iri)
+    if info is None:
         raise NodeNotFound(f"no paper or entity {iri!r} in the graph: search for it with /api/search?q=…")
-    ntype, label = kind
-    if ntype == "paper":
+    if info["type"] == "paper":
         meta = next(_rows(store, "api_paper", 1, paper=URIRef(iri)), {})
         links = _paper_links(store, iri)
-        info = {row["entity"]: row for row in links}
+        by_entity = {row["entity"]: row for row in links}
         spans: dict[str, list[dict[str, Any]]] = {"title": [], "abstract": []}
         for m in _rows(store, "api_paper_mentions", paper=URIRef(iri)):
-            ent = info.get(m["entity"], {})
+            ent = by_entity.get(m["entity"]) or node_info(store, m["entity"]) or {}
             spans.setdefault(m["field"], []).append({
                 "start": m["start"], "end": m["end"], "entity": m["entity"], "role": local_name(m["property"]),
-                "type": _type(ent.get("etype")), "label": ent.get("label", local_name(m["entity"]))})
+                "type": ent.get("type", "other"), "label": ent.get("label", local_name(m["entity"]))})
         roles: dict[str, list[dict[str, Any]]] = {}
         for row in links:
-            roles.setdefault(local_name(row["property"]), []).append({
-                "iri": row["entity"], "label": row["label"], "type": _type(row["etype"]),
+            roles.setdefault(row["relation"], []).append({
+                "iri": row["entity"], "label": row["label"], "type": row["type"],
                 "confidence": row["confidence"], "papers": row["n"]})
-        ordered = {r: roles[r] for r in ROLE_ORDER if r in roles} | {r: v for r, v in roles.items()
-                                                                     if r not in ROLE_ORDER}
-        title = meta.get("title") or label
+        title = meta.get("title") or info["label"]
         abstract = meta.get("abstract") or ""
         return {
             "iri": iri, "type": "paper", "label": title, "title": title, "abstract": abstract,
@@ -348,23 +466,21 @@ def node_details(store: GraphStore, iri: str, max_papers: int = 50) -> dict[str,
             "authors": [r["name"] for r in _rows(store, "api_paper_authors", paper=URIRef(iri))],
             "title_segments": highlight_segments(title, spans.get("title", [])),
             "abstract_segments": highlight_segments(abstract, spans.get("abstract", [])),
-            "roles": ordered, "families": families(store).get(iri, []),
+            "roles": roles, "families": families(store).get(iri, []),
         }
-    meta = next(_rows(store, "api_entity", 1, entity=URIRef(iri)), {})
-    papers: list[dict[str, Any]] = []
-    total = 0
-    for row in _rows(store, "api_entity_papers", None, entity=URIRef(iri)):
-        total += 1
-        if len(papers) < max_papers:
-            papers.append({"iri": row["paper"], "title": row["title"], "year": row["year"],
-                           "role": local_name(row["property"]), "confidence": row["confidence"]})
-    related = [{"iri": r["other"], "label": r["label"], "type": _type(r["etype"])}
-               for r in _rows(store, "api_entity_architectures", 100, node=URIRef(iri))]
+    links = _entity_papers(store, iri)
+    papers = [{"iri": r["paper"], "title": r["label"], "year": r["year"], "role": r["relation"],
+               "confidence": r["confidence"]} for r in links[:max_papers]]
+    related = []
+    for other in _architecture_neighbours(store, iri)[:100]:
+        o = node_info(store, other)
+        if o is not None:
+            related.append({"iri": other, "label": o["label"], "type": o["type"]})
     return {
-        "iri": iri, "type": ntype, "label": meta.get("label", label), "comment": meta.get("comment"),
+        "iri": iri, "type": info["type"], "label": info["label"], "comment": info["comment"],
         "aliases": [r["alias"] for r in _rows(store, "api_entity_aliases", entity=URIRef(iri))],
-        "paper_count": meta.get("n") if meta.get("n") is not None else total, "papers": papers,
-        "papers_shown": len(papers), "papers_total": total, "related": related,
+        "paper_count": info["n"] if info["n"] is not None else len({r["paper"] for r in links}),
+        "papers": papers, "papers_shown": len(papers), "papers_total": len(links), "related": related,
         "families": families(store).get(iri, []),
     }
 
@@ -377,5 +493,6 @@ def view_summary(g: nx.Graph) -> dict[str, Any]:
 
 __all__ = [
     "NodeNotFound", "ROLE_ORDER", "TYPE_NAME", "check_construct", "construct_view", "families", "family_names",
-    "first_view", "highlight_segments", "neighbourhood", "node_details", "node_kind", "search", "view_summary",
+    "first_view", "highlight_segments", "neighbourhood", "node_details", "node_info", "node_kind", "search",
+    "search_index", "view_summary",
 ]
