@@ -127,7 +127,8 @@ def vis_edge(u: str, v: str, attrs: dict) -> dict:
 def vis_elements(g: nx.Graph) -> tuple[list[dict], list[dict]]:
     """(nodes, edges) of ``g`` as vis-network data, in a deterministic order. Linear time (pyvis's own
     ``Network.add_edge`` scans every edge per call, too slow for thousands of nodes)."""
-    nodes = [vis_node(n, g.nodes[n]) for n in sorted(g.nodes, key=str)]
+    nodes = [vis_node(n, g.nodes[n] if "degree" in g.nodes[n] else {**g.nodes[n], "degree": g.degree(n)})
+             for n in sorted(g.nodes, key=str)]
     edges = sorted((vis_edge(u, v, d) for u, v, d in g.edges(data=True)), key=lambda e: e["id"])
     return nodes, edges
 
