@@ -39,6 +39,25 @@ def tiny_store(tmp_path_factory: pytest.TempPathFactory, tiny_extractor) -> Path
     return root
 
 
+XSS_TITLE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="session")
+def xss_store(tmp_path_factory: pytest.TempPathFactory, tiny_extractor) -> Path:
+    """tests/data/papers.jsonl plus a paper titled like an HTML injection (``XSS_TITLE``), tiny vocabulary."""
+    import json
+
+    from kg.build import build
+
+    root = tmp_path_factory.mktemp("xss-store")
+    src = root / "papers.jsonl"
+    extra = {"id": "xss", "title": XSS_TITLE, "year": 2024,
+             "abstract": "We train ResNet on ImageNet-1K <script>alert(2)</script> and report top-1 accuracy."}
+    src.write_text((DATA / "papers.jsonl").read_text(encoding="utf-8") + json.dumps(extra) + "\n", encoding="utf-8")
+    build([src], load_settings({"store_dir": str(root / "store")}, env={}), extractor=tiny_extractor)
+    return root / "store"
+
+
 @pytest.fixture(scope="session")
 def bundled_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store built from the bundled corpus with the shipped pipeline (built once per session)."""
