@@ -62,16 +62,24 @@ def build(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, no_
 @store_option
 @click.option("--host", default=None, help=_HELP["host"])
 @click.option("--port", type=int, default=None, help=_HELP["port"])
-@click.option("--threads", type=int, default=None, help=_HELP["threads"])
+@click.option("--threads", type=int, default=None, help=_HELP["threads"] + " [env KG_THREADS; default 8]")
+@click.option("--query-timeout", type=float, default=None,
+              help=_HELP["query_timeout"] + " [env KG_QUERY_TIMEOUT; default 30]")
+@click.option("--row-limit", type=int, default=None, help=_HELP["row_limit"] + " [env KG_ROW_LIMIT]")
 @click.option("--get", "get_path", default=None, help="Answer one GET request for this path in-process and exit.")
 @user_errors
 def serve(store_dir: str | None, host: str | None, port: int | None, threads: int | None,
-          get_path: str | None) -> None:
-    """Serve the SPARQL endpoint, the graph view and the landing page (production WSGI server)."""
+          query_timeout: float | None, row_limit: int | None, get_path: str | None) -> None:
+    """Serve the SPARQL endpoint, the query UI, the graph view and the landing page (waitress, multi-threaded).
+
+    SPARQL Update stays off unless KG_UPDATE_ENABLED=1 and KG_UPDATE_TOKEN are set in the environment.
+    """
     from server import create_app
 
-    settings = load_settings({"store_dir": store_dir, "host": host, "port": port, "threads": threads})
-    app = create_app({"store_dir": settings.store_dir})
+    settings = load_settings({"store_dir": store_dir, "host": host, "port": port, "threads": threads,
+                              "query_timeout": query_timeout, "row_limit": row_limit})
+    app = create_app({"store_dir": settings.store_dir, "threads": settings.threads,
+                      "query_timeout": settings.query_timeout, "row_limit": settings.row_limit})
     if get_path is not None:
         resp = app.test_client().get(get_path)
         sys.stdout.buffer.write(resp.data)

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
@@ -330,3 +331,15 @@ def test_sparql_update_enabled_without_token_is_refused(tmp_path):
 def test_sparql_error_body_is_the_one_json_shape(ex_client):
     body = json.loads(ex_client.get("/sparql", query_string={"query": "SELEC"}).data)
     assert set(body) == {"error"} and set(body["error"]) == {"status", "code", "message"}
+
+
+def test_sparql_cli_serve_options_reach_the_endpoint(ex_store):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    q = "SELECT * WHERE { ?s ?p ?o }"
+    result = CliRunner().invoke(main, ["serve", "--store", str(ex_store), "--row-limit", "1", "--threads", "2",
+                                       "--query-timeout", "5", "--get", "/sparql?" + urlencode({"query": q})])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout_bytes)["results"]["bindings"]) == 1
