@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run build serve test test-fast lint install system-deps bench clean
+.PHONY: run build serve test test-fast lint install system-deps bench clean vocab
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: install system-deps
 
 test-fast: install
 	$(BIN)/pytest -m "not slow"
+
+# Regenerate ontology/vocab/*.jsonl from ontology/vocab/curated + the Papers-with-Code snapshot.
+vocab: install
+	$(BIN)/python -m kg.extract.vocab_build
 
 lint: install
 	$(BIN)/ruff check kg server tests bench
