@@ -41,6 +41,13 @@ def _int_arg(name: str, default: int, most: int) -> int:
         raise QueryError(f"{name} must be a whole number between 1 and {most}, not {raw!r}") from None
 
 
+@bp.after_request
+def _no_sniff(resp: Response) -> Response:
+    # Titles are data: browsers must never sniff a JSON answer into HTML.
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
 @bp.get("/search")
 def api_search() -> Response:
     q = _arg("q")
