@@ -75,6 +75,7 @@ class KG(DefinedNamespace):
     # materialised statistics (stats graph)
     Statistic: URIRef
     PaperCount: URIRef
+    EntityPaperCount: URIRef
     EntityCount: URIRef
     LinkCount: URIRef
     count: URIRef

@@ -5,7 +5,8 @@ from three named queries (``stats_papers``, ``stats_links``, ``stats_entity_clas
 
 * ``<entity> kg:paperCount n`` — papers linked to each entity;
 * ``kg:PaperCount`` nodes — all papers, papers per year (``kg:forYear``) and per month
-  (``kg:forMonth``, from ``dcterms:date``), and the same per entity (``kg:forEntity``);
+  (``kg:forMonth``, from ``dcterms:date``); ``kg:EntityPaperCount`` nodes — the same per entity
+  (``kg:forEntity``);
 * ``kg:EntityCount`` nodes — linked entities per class (``kg:forClass``);
 * ``kg:LinkCount`` nodes — links per role property (``kg:forProperty``).
 
@@ -130,6 +131,7 @@ def refresh_stats(store: GraphStore) -> StatsReport:
     graph = _n(STATS_GRAPH)
     count, for_entity, for_year, for_month = _n(KG.count), _n(KG.forEntity), _n(KG.forYear), _n(KG.forMonth)
     paper_count_cls = _n(KG.PaperCount)
+    entity_count_cls = _n(KG.EntityPaperCount)
 
     def stat(iri: str, cls: ox.NamedNode, n: int, *facts: tuple[ox.NamedNode, ox.NamedNode | ox.Literal]
              ) -> Iterator[ox.Quad]:
@@ -148,10 +150,10 @@ def refresh_stats(store: GraphStore) -> StatsReport:
         for e, n in sorted(per_entity.items()):
             yield ox.Quad(ox.NamedNode(e), _n(KG.paperCount), _int(n), graph)
         for (e, y), n in sorted(per_entity_year.items()):
-            yield from stat(f"papers/{_entity_key(e)}/{y}", paper_count_cls, n,
+            yield from stat(f"papers/{_entity_key(e)}/{y}", entity_count_cls, n,
                             (for_entity, ox.NamedNode(e)), (for_year, _int(y)))
         for (e, m), n in sorted(per_entity_month.items()):
-            yield from stat(f"papers/{_entity_key(e)}/{m}", paper_count_cls, n,
+            yield from stat(f"papers/{_entity_key(e)}/{m}", entity_count_cls, n,
                             (for_entity, ox.NamedNode(e)), (for_month, _month(m)))
         for c, members in classes.items():
             yield from stat(f"entities/{_local(c)}", _n(KG.EntityCount), len(members), (_n(KG.forClass), _n(c)))
