@@ -40,9 +40,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Queries without FROM see the union of all graphs (one per paper) as their default graph."),
     Setting("graph_max_nodes", 400, int, "Most nodes drawn in the first, unfocused graph view."),
     Setting("batch_size", 64, int, "Papers per spaCy batch during extraction."),
-    Setting("n_process", 1, int, "Extraction processes (spaCy nlp.pipe n_process)."),
+    Setting("n_process", 1, int, "Extraction worker processes for `kg build`/`kg add` (each holds its own pipeline; "
+            "also the worker count of `--dask local`)."),
+    Setting("task_size", 512, int, "Papers per task sent to an extraction worker (process pool or Dask)."),
+    Setting("dask", "", str, "Run extraction on Dask: a scheduler address (tcp://host:8786), or 'local' for a "
+            "LocalCluster of n_process workers on this machine; empty: no Dask."),
+    Setting("remote_endpoint", "", str, "URL of a remote SPARQL 1.1 endpoint (e.g. Virtuoso's /sparql) holding the "
+            "graph; `kg serve` then points users there instead of serving the embedded store."),
     Setting("use_ner", True, bool, "Run the trained NER model in addition to the curated vocabularies."),
-    Setting("validate_shapes", True, bool, "Check every build against ontology/shapes.ttl (pySHACL)."),
+    Setting("validate_shapes", True, bool, "Check every build and update against ontology/shapes.ttl."),
 )
 
 

@@ -102,6 +102,12 @@ def prune_generations(root: Path, keep: int = KEEP_GENERATIONS) -> None:
             kept += 1
             continue
         shutil.rmtree(p, ignore_errors=True)
+    # Entity indexes (kg.store.entity_index) of generations that are gone.
+    indexes = root / "indexes"
+    if indexes.is_dir():
+        for f in indexes.glob("*.sqlite"):
+            if not (gens / f.stem).is_dir():
+                f.unlink(missing_ok=True)
 
 
 def _bind(bindings: Mapping[str, Node] | None) -> dict[ox.Variable, Any] | None:
@@ -150,6 +156,11 @@ class GraphStore:
         (self.ox.bulk_extend if bulk else self.ox.extend)(convert())
         return n
 
+    def load_nquads(self, data: bytes) -> None:
+        """Bulk-load N-Quads text (what extraction workers produce); the store must be writable."""
+        if data:
+            self.ox.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+
     def load_file(self, path: Path, graph: URIRef | None = None) -> None:
         fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
         to_graph = ox.NamedNode(str(graph)) if graph is not None else None
@@ -185,20 +196,57 @@ class GraphStore:
     def export(self, fmt: str, out: IO[bytes]) -> None:
         """Write the graph: quad formats keep named graphs; triple formats write the union of all graphs.
 
-        N-Quads and N-Triples lines are sorted so the same graph gives the same bytes.
+        N-Quads and N-Triples lines are sorted (and deduplicated) so the same graph gives the same bytes; they are
+        sorted in bounded memory (runs of ``SORT_RUN_LINES`` lines merged from temp files), so a 75k-paper graph
+        exports without holding it in memory.
         """
         if fmt not in EXPORT_FORMATS:
             raise StoreError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
         rdf_format = EXPORT_FORMATS[fmt]
+        if fmt in ("nquads", "nt"):
+            import tempfile
+
+            with tempfile.TemporaryDirectory(prefix="kg-export-") as tmp:
+                raw = Path(tmp) / "unsorted"
+                if fmt == "nquads":
+                    self.ox.dump(str(raw), format=rdf_format)
+                else:
+                    ox.serialize(self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), str(raw), format=rdf_format)
+                sort_lines(raw, out, Path(tmp))
+            return
         if rdf_format.supports_datasets:
             data = self.ox.dump(format=rdf_format)
         else:
             triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
             data = ox.serialize(triples, format=rdf_format, prefixes=PREFIXES if fmt != "nt" else None)
-        if fmt in ("nquads", "nt"):
-            lines = sorted(set(data.splitlines()))
-            data = b"".join(line + b"\n" for line in lines if line)
         out.write(data)
+
+
+SORT_RUN_LINES = 500_000
+
+
+def sort_lines(src: Path, out: IO[bytes], tmp: Path, run_lines: int = SORT_RUN_LINES) -> None:
+    """Write the distinct lines of ``src`` to ``out`` in byte order, each ending in a newline (external merge sort)."""
+    import heapq
+    from itertools import islice
+
+    runs: list[Path] = []
+    with open(src, "rb") as fh:
+        while chunk := list(islice(fh, run_lines)):
+            chunk = sorted({ln if ln.endswith(b"\n") else ln + b"\n" for ln in chunk if ln.strip()})
+            run = tmp / f"run{len(runs)}"
+            run.write_bytes(b"".join(chunk))
+            runs.append(run)
+    files = [open(r, "rb") for r in runs]  # noqa: SIM115  (closed below)
+    try:
+        last = None
+        for line in heapq.merge(*files):
+            if line != last:
+                out.write(line)
+                last = line
+    finally:
+        for f in files:
+            f.close()
 
 
 def term_value(term: Node | None) -> Any:

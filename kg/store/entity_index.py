@@ -1,0 +1,109 @@
+"""The entity index: a small SQLite file beside each store generation, what incremental updates need.
+
+The graph keeps only the canonical result (one label per entity, the union of aliases); recomputing an entity after
+papers are added or removed needs what each paper contributed. The index holds, per generation:
+
+    papers(id, title_key)                                   every paper in the graph
+    contrib(paper, entity, type, label, aliases, archs, reasons)   one row per paper–entity link (JSON lists)
+
+``<store>/indexes/<name>.sqlite`` belongs to the Oxigraph directory ``<store>/generations/<name>`` (kept out of
+it, so nothing but Oxigraph writes there), is copied with it when an update makes a new generation, and is
+pruned with it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS papers (id TEXT PRIMARY KEY, title_key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS papers_title ON papers (title_key);
+CREATE TABLE IF NOT EXISTS contrib (paper TEXT NOT NULL, entity TEXT NOT NULL, type TEXT NOT NULL, label TEXT NOT NULL,
+                                    aliases TEXT NOT NULL, archs TEXT NOT NULL, reasons TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS contrib_entity ON contrib (entity);
+CREATE INDEX IF NOT EXISTS contrib_paper ON contrib (paper);
+"""
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one paper says about one entity — the rows the entities graph is aggregated from."""
+
+    paper: str
+    entity: str
+    type: str
+    label: str
+    aliases: tuple[str, ...]
+    architectures: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+INDEXES = "indexes"
+
+
+def index_path(generation: Path) -> Path:
+    """Where the index of the Oxigraph generation directory ``<store>/generations/<name>`` lives."""
+    folder = generation.parent.parent / INDEXES
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / (generation.name + ".sqlite")
+
+
+class EntityIndex:
+    """Open (creating if needed) the index file at ``path``; writes are committed by ``commit()``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db = sqlite3.connect(str(path))
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.commit()
+        self.db.close()
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    # ------------------------------------------------------------------ writing
+    def add(self, papers: Iterable[tuple[str, str]], contributions: Iterable[Contribution]) -> None:
+        """Record papers (id, title key) and their contributions (a paper already present is replaced)."""
+        papers = list(papers)
+        self.remove(pid for pid, _ in papers)
+        self.db.executemany("INSERT INTO papers VALUES (?, ?)", papers)
+        self.db.executemany("INSERT INTO contrib VALUES (?, ?, ?, ?, ?, ?, ?)", (
+            (c.paper, c.entity, c.type, c.label, json.dumps(c.aliases, ensure_ascii=False),
+             json.dumps(c.architectures, ensure_ascii=False), json.dumps(c.reasons, ensure_ascii=False))
+            for c in contributions))
+
+    def remove(self, paper_ids: Iterable[str]) -> None:
+        ids = [(p,) for p in paper_ids]
+        self.db.executemany("DELETE FROM contrib WHERE paper = ?", ids)
+        self.db.executemany("DELETE FROM papers WHERE id = ?", ids)
+
+    # ------------------------------------------------------------------ reading
+    def has_paper(self, paper_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM papers WHERE id = ?", (paper_id,)).fetchone() is not None
+
+    def paper_with_title(self, title_key: str) -> str | None:
+        row = self.db.execute("SELECT id FROM papers WHERE title_key = ?", (title_key,)).fetchone()
+        return row[0] if row else None
+
+    def entities_of(self, paper_ids: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for pid in paper_ids:
+            out.update(r[0] for r in self.db.execute("SELECT entity FROM contrib WHERE paper = ?", (pid,)))
+        return out
+
+    def contributions(self, entity_ids: Iterable[str]) -> Iterator[Contribution]:
+        """Every contribution to the given entities, ordered by entity then paper (deterministic)."""
+        for eid in sorted(set(entity_ids)):
+            rows = self.db.execute("SELECT * FROM contrib WHERE entity = ? ORDER BY paper", (eid,))
+            for paper, entity, type_, label, aliases, archs, reasons in rows:
+                yield Contribution(paper, entity, type_, label, tuple(json.loads(aliases)), tuple(json.loads(archs)),
+                                   tuple(json.loads(reasons)))
+
+    def paper_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
