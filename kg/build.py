@@ -286,3 +286,26 @@ def store_to_rdflib(store: GraphStore) -> Graph:
     """The whole store as one rdflib graph — for small graphs only (tests, pySHACL reports)."""
     data = ox.serialize(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), format=ox.RdfFormat.N_TRIPLES)
     return Graph().parse(data=data, format="nt")
+
+
+class ProgressBar:
+    """A ``progress`` callback drawing a tqdm bar (rate and ETA) on stderr once the paper count is known."""
+
+    def __init__(self, desc: str = "extract") -> None:
+        self.desc = desc
+        self.bar: Any = None
+
+    def start(self, total: int) -> None:
+        import sys
+
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, unit="paper", desc=self.desc, file=sys.stderr, smoothing=0.1, dynamic_ncols=True)
+
+    def __call__(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -47,15 +47,66 @@ def main() -> None:
 @store_option
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL check (not recommended).")
 @click.option("--no-ner", is_flag=True, help="Use only the curated vocabularies and patterns.")
+@click.option("--processes", "-j", type=int, default=None, help=_HELP["n_process"] + " [env KG_N_PROCESS; default 1]")
+@click.option("--dask", "dask", default=None, metavar="SCHEDULER", help=_HELP["dask"] + " [env KG_DASK]")
+@click.option("--progress/--no-progress", default=None, help="Progress bar with rate and ETA on stderr "
+              "[default: when stderr is a terminal].")
 @user_errors
-def build(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, no_ner: bool) -> None:
-    """Build the graph from INPUT files or directories (default: the bundled corpus) and publish it atomically."""
+def build(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, no_ner: bool, processes: int | None,
+          dask: str | None, progress: bool | None) -> None:
+    """Build the graph from INPUT files or directories (default: the bundled corpus) and publish it atomically.
+
+    Formats are recognised from content: arXiv metadata JSON Lines (gzip too), arXiv API Atom, Papers with Code
+    JSON, CSV/TSV with a title and an abstract column, BibTeX with abstracts, Daily Papers dumps.
+    """
+    from kg.build import ProgressBar
     from kg.build import build as run_build
 
     settings = load_settings({"store_dir": store_dir, "validate_shapes": False if no_validate else None,
-                              "use_ner": False if no_ner else None})
-    report = run_build(inputs or None, settings)
+                              "use_ner": False if no_ner else None, "n_process": processes, "dask": dask})
+    bar = ProgressBar() if (sys.stderr.isatty() if progress is None else progress) else None
+    try:
+        report = run_build(inputs or None, settings, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
     click.echo(report.summary())
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@store_option
+@click.option("--no-validate", is_flag=True, help="Skip the SHACL check (not recommended).")
+@click.option("--processes", "-j", type=int, default=None, help=_HELP["n_process"] + " [env KG_N_PROCESS; default 1]")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr [default: on a terminal].")
+@user_errors
+def add(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, processes: int | None,
+        progress: bool | None) -> None:
+    """Add the papers in INPUT files to the graph, replacing papers with the same id; atomic like a build."""
+    from kg.build import ProgressBar
+    from kg.incremental import add as run_add
+
+    settings = load_settings({"store_dir": store_dir, "validate_shapes": False if no_validate else None,
+                              "n_process": processes})
+    bar = ProgressBar("add") if (sys.stderr.isatty() if progress is None else progress) else None
+    try:
+        report = run_add(inputs, settings, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    click.echo(report.summary())
+
+
+@main.command()
+@click.argument("paper_ids", nargs=-1, required=True)
+@store_option
+@user_errors
+def remove(paper_ids: tuple[str, ...], store_dir: str | None) -> None:
+    """Retract the papers with these ids (their dcterms:identifier) and everything only they said; atomic."""
+    from kg.incremental import remove as run_remove
+
+    settings = load_settings({"store_dir": store_dir})
+    click.echo(run_remove(paper_ids, settings).summary())
 
 
 @main.command()
@@ -78,6 +129,11 @@ def serve(store_dir: str | None, host: str | None, port: int | None, threads: in
 
     settings = load_settings({"store_dir": store_dir, "host": host, "port": port, "threads": threads,
                               "query_timeout": query_timeout, "row_limit": row_limit})
+    if settings.remote_endpoint:
+        click.echo(f"The graph is served by the remote SPARQL endpoint {settings.remote_endpoint} "
+                   "(setting remote_endpoint): send queries there. Unset KG_REMOTE_ENDPOINT to serve the embedded "
+                   "store instead.")
+        return
     app = create_app({"store_dir": settings.store_dir, "threads": settings.threads,
                       "query_timeout": settings.query_timeout, "row_limit": settings.row_limit})
     if get_path is not None:

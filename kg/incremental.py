@@ -106,7 +106,16 @@ class _Update:
             raise
 
     def discard(self) -> None:
-        shutil.rmtree(self.gen, ignore_errors=True)
+        """Delete the copy (closing it first, so no engine thread writes into it while it is removed)."""
+        index = self.__dict__.pop("index", None)
+        if index is not None:
+            index.db.close()
+        self.__dict__.pop("store", None)
+        for _ in range(5):
+            shutil.rmtree(self.gen, ignore_errors=True)
+            if not self.gen.exists():
+                break
+            time.sleep(0.2)
         index_path(self.gen).unlink(missing_ok=True)
 
     def drop_papers(self, paper_ids: Iterable[str]) -> None:
