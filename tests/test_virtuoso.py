@@ -78,3 +78,13 @@ def test_virtuoso_graph_store_updates_mirror_add_and_remove(virtuoso, bundled_st
     assert after == list(before)[0][0][1] - 1
     push_papers(virtuoso, store, [pid])
     assert _remote_rows(virtuoso, count) == before
+
+
+def test_virtuoso_serve_points_users_to_remote_endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from click.testing import CliRunner
+
+    from kg import cli
+
+    monkeypatch.setenv("KG_REMOTE_ENDPOINT", "http://127.0.0.1:8890/sparql")
+    res = CliRunner().invoke(cli.main, ["serve", "--store", str(tmp_path)])
+    assert res.exit_code == 0 and "http://127.0.0.1:8890/sparql" in res.output
