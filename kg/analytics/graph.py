@@ -99,7 +99,8 @@ def to_networkx(
     rels = _check(relations, RELATIONS, "relation")
     g = nx.Graph()
     roles: dict[str, set[str]] = {}
-    for row in gs.named("analytics_edges"):
+    rows = sorted(gs.named("analytics_edges"), key=lambda r: (str(r["paper"]), str(r["entity"])))
+    for row in rows:
         etype = _TYPE_NAME[str(row["etype"])]
         rel = _local(str(row["property"]))
         conf = float(term_value(row["confidence"]))

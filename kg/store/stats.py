@@ -239,6 +239,7 @@ def entity_periods(store: GraphStore, granularity: Granularity = "year",
     """Papers per entity per period, from the materialised counts."""
     name = "stats_entity_per_year" if granularity == "year" else "stats_entity_per_month"
     bind = {"class": entity_class} if entity_class is not None else {}
-    return [EntityPeriodRow(str(r["entity"]), str(r["label"]), str(r["class"]), str(r["period"]),
+    rows = [EntityPeriodRow(str(r["entity"]), str(r["label"]), str(r["class"]), str(r["period"]),
                             int(r["count"].toPython()))  # type: ignore[union-attr]
             for r in store.named(name, **bind)]
+    return sorted(rows, key=lambda r: (r.entity, r.period))
