@@ -225,6 +225,21 @@ def test_viz_options_bound_stabilisation(n):
     opts = options_for(n)
     assert 0 < opts["physics"]["stabilization"]["iterations"] <= 300
     assert opts["layout"]["improvedLayout"] is (n <= 100)
+    assert opts["physics"]["enabled"] is (n <= BIG_GRAPH)  # big graphs start from seeded positions
+
+
+def test_viz_big_graphs_get_seeded_positions():
+    g = nx.Graph()
+    for i in range(BIG_GRAPH + 1):
+        g.add_edge(f"p{i}", f"e{i % 7}", relation="uses")
+        g.nodes[f"p{i}"]["type"] = "paper"
+        g.nodes[f"e{i % 7}"]["type"] = "method"
+    nodes, _ = vis_elements(g)
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in nodes)
+    assert len({(n["x"], n["y"]) for n in nodes}) == len(nodes)
+    assert vis_elements(g)[0] == nodes  # deterministic
+    small, _ = vis_elements(nx.path_graph(3))
+    assert "x" not in small[0]
 
 
 # ---------------------------------------------------------------- kg viz

@@ -54,14 +54,21 @@
   function markStable(how) {
     if (body.getAttribute("data-stable")) return;
     network.setOptions({physics: false});
-    window.kgStableMs = performance.now() - t0;
+    window.kgStableMs = performance.now() - t0;  // since the page script started
+    window.kgStableAt = performance.now();  // since navigation start
     body.setAttribute("data-stable", how);
   }
-  network.once("stabilizationIterationsDone", function () { markStable("1"); });
+  if (G.options.physics && G.options.physics.enabled === false) {
+    // big graphs: seeded positions, no physics — stable once drawn
+    network.once("afterDrawing", function () { markStable("seeded"); });
+  } else {
+    network.once("stabilizationIterationsDone", function () { markStable("1"); });
+  }
   setTimeout(function () {  // wall-clock cap: never simulate longer than stabilizeMs
     if (!body.getAttribute("data-stable")) { network.stopSimulation(); markStable("timeout"); }
   }, cfg.stabilizeMs || 20000);
   if (nodes.length === 0) markStable("empty");
+  if (G.options.physics && G.options.physics.enabled === false) network.fit();
 
   // ---------------------------------------------------------------- expand
   function addData(data, around) {
