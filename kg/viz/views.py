@@ -176,14 +176,24 @@ def _paper_links(store: GraphStore, paper: str) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: (rank.get(r["relation"], 99), -r["confidence"], r["label"].lower()))
 
 
-def _entity_papers(store: GraphStore, entity: str) -> list[dict[str, Any]]:
-    """An entity's links with paper info, most confident then newest first."""
+def _entity_papers(store: GraphStore, entity: str, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """An entity's ``limit`` most confident links (newest first among those) with paper info, and its link count.
+
+    Only the kept links are looked up, so an entity with thousands of papers costs one scan plus ``limit`` lookups.
+    """
+    links = list(_rows(store, "graph_entity_papers", entity=URIRef(entity)))
+    links.sort(key=lambda r: (-r["confidence"], r["paper"]))
     out = []
-    for row in _rows(store, "graph_entity_papers", entity=URIRef(entity)):
+    for row in links[:limit]:
         info = node_info(store, row["paper"])
         if info is not None and info["type"] == "paper":
             out.append({**row, "relation": local_name(row["property"]), **info})
-    return sorted(out, key=lambda r: (-r["confidence"], -(r["year"] or 0), r["paper"]))
+    out.sort(key=lambda r: (-r["confidence"], -(r["year"] or 0), r["paper"]))
+    return out, len(links)
+
+
+def _link_count(store: GraphStore, paper: str) -> int:
+    return sum(1 for _ in _rows(store, "api_paper_links", paper=URIRef(paper)))
 
 
 def _add_paper_links(g: nx.Graph, store: GraphStore, paper: str, only_drawn: bool) -> int:
@@ -284,12 +294,9 @@ def neighbourhood(store: GraphStore, iri: str, limit: int = 200) -> nx.Graph:
     if g.nodes[iri]["type"] == "paper":
         g.nodes[iri]["degree"] = total = _add_paper_links(g, store, iri, only_drawn=False)
     else:
-        papers = _entity_papers(store, iri)
-        total = len(papers)
-        degrees = {r["paper"]: r["degree"] for r in _rows(store, "graph_paper_degrees", entity=URIRef(iri))} \
-            if papers else {}
-        for row in papers[:limit]:
-            if _add_node(g, store, row["paper"], degrees.get(row["paper"], 1)):
+        papers, total = _entity_papers(store, iri, limit)
+        for row in papers:
+            if _add_node(g, store, row["paper"], _link_count(store, row["paper"])):
                 g.add_edge(iri, row["paper"], relation=row["relation"], confidence=row["confidence"])
         total += _add_architecture_edges(g, store, iri, only_drawn=False, limit=limit)
     g.graph.update(total=total, shown=g.number_of_nodes() - 1)
@@ -468,9 +475,9 @@ def node_details(store: GraphStore, iri: str, max_papers: int = 50) -> dict[str,
             "abstract_segments": highlight_segments(abstract, spans.get("abstract", [])),
             "roles": roles, "families": families(store).get(iri, []),
         }
-    links = _entity_papers(store, iri)
+    links, total = _entity_papers(store, iri, max_papers)
     papers = [{"iri": r["paper"], "title": r["label"], "year": r["year"], "role": r["relation"],
-               "confidence": r["confidence"]} for r in links[:max_papers]]
+               "confidence": r["confidence"]} for r in links]
     related = []
     for other in _architecture_neighbours(store, iri)[:100]:
         o = node_info(store, other)
@@ -479,8 +486,8 @@ def node_details(store: GraphStore, iri: str, max_papers: int = 50) -> dict[str,
     return {
         "iri": iri, "type": info["type"], "label": info["label"], "comment": info["comment"],
         "aliases": [r["alias"] for r in _rows(store, "api_entity_aliases", entity=URIRef(iri))],
-        "paper_count": info["n"] if info["n"] is not None else len({r["paper"] for r in links}),
-        "papers": papers, "papers_shown": len(papers), "papers_total": len(links), "related": related,
+        "paper_count": info["n"] if info["n"] is not None else total,
+        "papers": papers, "papers_shown": len(papers), "papers_total": total, "related": related,
         "families": families(store).get(iri, []),
     }
 
