@@ -71,6 +71,10 @@ def main() -> None:
     print(f"first query through the server: {t_serve:.2f}s (papers served: {served})")
     print(f"raw JSONL → served graph: {total:.1f}s")
     print(f"peak RSS: main {self_rss:.0f} MB, largest worker {child_rss:.0f} MB")
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_main, cpu_workers = me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+    print(f"CPU: main {cpu_main:.0f}s, workers {cpu_workers:.0f}s "
+          f"(on {args.processes} idle cores the build needs ≥ {max(cpu_main, cpu_workers / args.processes):.0f}s)")
     if tmp is not None:
         tmp.cleanup()
 

@@ -7,8 +7,8 @@ number of tasks in flight, so the store receives exactly what a single-process b
 export is byte-identical (tests/test_dask_build.py). Only extraction is distributed; the store stays where the
 build runs (load it into a remote SPARQL store with ``kg.remote.virtuoso``).
 
-``local`` starts a ``LocalCluster`` of ``n_process`` single-threaded worker processes bound to 127.0.0.1, without
-the dashboard, and stops it at the end. Workers of a remote cluster need this package and its vocabularies
+``local`` starts a ``LocalCluster`` of ``n_process`` single-threaded worker processes bound to 127.0.0.1 (their HTTP
+endpoints on free loopback ports too) and stops it at the end. Workers of a remote cluster need this package and its vocabularies
 installed (same version).
 """
 
@@ -56,7 +56,8 @@ class DaskRunner:
         try:
             if address == "local":
                 self.cluster = LocalCluster(n_workers=max(1, local_workers), threads_per_worker=1, processes=True,
-                                            host="127.0.0.1", scheduler_port=0, dashboard_address=None,
+                                            host="127.0.0.1", scheduler_port=0, dashboard_address="127.0.0.1:0",
+                                            worker_dashboard_address="127.0.0.1:0",
                                             silence_logs=logging.ERROR)
                 self.client = Client(self.cluster)
             else:
