@@ -38,6 +38,7 @@ TYPE_NAME: dict[str, str] = {
 ROLE_ORDER = ("proposes", "uses", "addresses", "evaluatesOn", "comparesWith", "hasArchitecture", "mentions")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL_PROPS = {"http://www.w3.org/2000/01/rdf-schema#label", "http://purl.org/dc/terms/title"}
+LINK_SCAN_CAP = 2000  # most links of one entity read to choose the ones drawn or listed
 MAX_LABEL_LOOKUPS = 2000  # CONSTRUCT views look up labels/types of at most this many nodes
 
 
@@ -179,9 +180,14 @@ def _paper_links(store: GraphStore, paper: str) -> list[dict[str, Any]]:
 def _entity_papers(store: GraphStore, entity: str, limit: int) -> tuple[list[dict[str, Any]], int]:
     """An entity's ``limit`` most confident links (newest first among those) with paper info, and its link count.
 
-    Only the kept links are looked up, so an entity with thousands of papers costs one scan plus ``limit`` lookups.
+    At most ``LINK_SCAN_CAP`` links are read (in index order), so a hub with 17k papers costs the same as one with
+    2k; its count then comes from the materialised ``kg:paperCount``. Only the kept links are looked up.
     """
-    links = list(_rows(store, "graph_entity_papers", entity=URIRef(entity)))
+    links = list(_rows(store, "graph_entity_papers", max(LINK_SCAN_CAP, limit), entity=URIRef(entity)))
+    total = len(links)
+    if total >= max(LINK_SCAN_CAP, limit):
+        info = node_info(store, entity)
+        total = max(total, (info or {}).get("n") or 0)
     links.sort(key=lambda r: (-r["confidence"], r["paper"]))
     out = []
     for row in links[:limit]:
@@ -189,7 +195,7 @@ def _entity_papers(store: GraphStore, entity: str, limit: int) -> tuple[list[dic
         if info is not None and info["type"] == "paper":
             out.append({**row, "relation": local_name(row["property"]), **info})
     out.sort(key=lambda r: (-r["confidence"], -(r["year"] or 0), r["paper"]))
-    return out, len(links)
+    return out, total
 
 
 def _link_count(store: GraphStore, paper: str) -> int:
@@ -215,11 +221,7 @@ def _add_paper_links(g: nx.Graph, store: GraphStore, paper: str, only_drawn: boo
 def _architecture_neighbours(store: GraphStore, node: str) -> list[str]:
     """Method → its architectures; architecture → the methods built on it."""
     out = [r["other"] for r in _rows(store, "graph_architectures_of", node=URIRef(node))]
-    for r in _rows(store, "graph_architecture_users", node=URIRef(node)):
-        info = node_info(store, r["other"])
-        if info is not None and info["type"] == "method":
-            out.append(r["other"])
-    return out
+    return out + [r["other"] for r in _rows(store, "graph_architecture_users", node=URIRef(node))]
 
 
 def _add_architecture_edges(g: nx.Graph, store: GraphStore, node: str, only_drawn: bool, limit: int | None) -> int:
