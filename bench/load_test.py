@@ -38,6 +38,9 @@ LIGHT = [
 ]
 RUNAWAY = ("SELECT * WHERE { VALUES ?a { " + " ".join(map(str, range(1000))) + " } VALUES ?b { "
            + " ".join(map(str, range(1000))) + " } VALUES ?c { " + " ".join(map(str, range(1000))) + " } }")
+# one engine call that blocks (an aggregate over 3·10^7 rows): Oxigraph cannot stop it, the endpoint abandons it
+RUNAWAY_BLOCKING = ("SELECT (COUNT(*) AS ?n) WHERE { VALUES ?a { " + " ".join(map(str, range(1000))) + " } VALUES ?b { "
+                    + " ".join(map(str, range(1000))) + " } VALUES ?c { " + " ".join(map(str, range(30))) + " } }")
 
 
 def query_mix(name: str) -> list[str]:
@@ -96,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=float, default=60.0, help="seconds")
     ap.add_argument("--mix", choices=["light", "examples", "mixed"], default="mixed")
     ap.add_argument("--abusers", type=int, default=0, help="extra clients sending a runaway query")
+    ap.add_argument("--abuse", choices=["streaming", "blocking"], default="streaming",
+                    help="runaway kind: rows streaming out (stopped at the next row) or one blocking aggregate")
     ap.add_argument("--threads", type=int, default=8, help="server threads (with --store)")
     ap.add_argument("--timeout", type=float, default=30.0, help="server query_timeout (with --store)")
     args = ap.parse_args(argv)
@@ -114,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     request_timeout = args.timeout * 4 + 30
     threads = [threading.Thread(target=client, args=(host, port, queries, deadline, stats, i * 7, request_timeout))
                for i in range(args.clients)]
-    threads += [threading.Thread(target=client, args=(host, port, [RUNAWAY], deadline, abuse, 0, request_timeout))
+    threads += [threading.Thread(target=client, args=(host, port, [RUNAWAY if args.abuse == "streaming" else RUNAWAY_BLOCKING],
+                                                      deadline, abuse, 0, request_timeout))
                 for _ in range(args.abusers)]
     start = time.monotonic()
     try:
