@@ -8,6 +8,7 @@ SPARQL queries (kg.viz.views), so the first page stays fast on a big graph. All 
 from __future__ import annotations
 
 import threading
+import weakref
 
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
@@ -19,6 +20,9 @@ from server.store_access import get_store
 
 bp = Blueprint("graph", __name__)
 MAX_DRAWN = 5000  # most nodes any /graph request draws
+# The overview page per store generation and size: building 5,000 nodes' HTML takes seconds, serving it none.
+_overview_pages: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_overview_lock = threading.Lock()
 
 
 def _limit(default: int) -> int:
@@ -46,12 +50,23 @@ def graph_view() -> Response:
         view = neighbourhood(store, focus, _limit(current_app.config["KG_GRAPH_MAX_NODES"]))
         title = "kg — " + str(view.nodes[focus].get("label", focus))
     else:
-        view = first_view(store, _limit(current_app.config["KG_GRAPH_MAX_NODES"]))
+        limit = _limit(current_app.config["KG_GRAPH_MAX_NODES"])
+        with _overview_lock:
+            cached = _overview_pages.setdefault(store, {}).get(limit)
+        if cached is not None:
+            return Response(cached, mimetype="text/html")
+        view = first_view(store, limit)
         title = "kg — graph view"
     if not search_index.ready(store):  # load the search index while the page renders in the browser
         threading.Thread(target=search_index, args=(store,), name="kg-search-index", daemon=True).start()
     html = render_html(view, asset_base="/static/graph", title=title, api_base="/api",
                        families=family_names(store), summary=view_summary(view))
+    if not focus and not query:
+        with _overview_lock:
+            pages = _overview_pages.setdefault(store, {})
+            if len(pages) > 8:
+                pages.clear()
+            pages[limit] = html
     return Response(html, mimetype="text/html")
 
 
