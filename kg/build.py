@@ -254,6 +254,7 @@ def load_corpus(store: GraphStore, index: EntityIndex, inputs: list[Path | str],
                 for c in runner.counts(batches):
                     counts.merge(c)
                 acronyms = resolve(counts, read_overrides(overrides))
+                index.save_acronyms(counts)
             del counts
             report.seconds["read+acronyms"] = time.perf_counter() - t
             t = time.perf_counter()

@@ -12,7 +12,8 @@ dropped, and ``refresh_stats`` recomputes the materialised statistics. Adding a 
 the same content changes nothing; a paper whose id is known is replaced; a new id whose normalised title is already
 in the graph is skipped as a duplicate (the first occurrence wins, as in a build).
 
-Corpus-wide acronyms are learned from the stored papers plus the new ones — what a rebuild would learn; papers
+Corpus-wide acronyms are learned from the stored papers plus the new ones — what a rebuild would learn (the counts
+are kept in the entity index, so this costs nothing per stored paper); papers
 already in the graph are not re-extracted, so a new paper that changes an acronym's dominant long form only
 affects papers added from then on (rebuild to apply it everywhere).
 """
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib import Literal
 
 from kg.build import (
     EntityTable,
@@ -118,6 +120,23 @@ class _Update:
             time.sleep(0.2)
         index_path(self.gen).unlink(missing_ok=True)
 
+    def corpus_acronyms(self, leaving: list[str], task_size: int) -> AcronymCounts:
+        """The stored corpus' acronym counts without the papers in ``leaving`` (call before dropping them):
+        the counts saved in the index minus those papers' own, or — for an index without counts — a pass over
+        every stored abstract."""
+        stored = self.index.load_acronyms()
+        if stored is None:
+            stored = AcronymCounts()
+            for batch in batched(_stored_papers(self.store, set(leaving)), max(1, task_size)):
+                stored.merge(count_batch(batch))
+            return stored
+        gone = []
+        for pid in leaving:
+            for row in self.store.named("incremental_paper", id=Literal(pid)):
+                gone.append(Paper(id=pid, title=str(row["title"]), abstract=str(row["abstract"])))
+        stored.subtract(count_batch(gone))
+        return stored
+
     def drop_papers(self, paper_ids: Iterable[str]) -> None:
         for pid in paper_ids:
             self.store.ox.remove_graph(ox.NamedNode(str(paper_graph_iri(pid))))
@@ -187,15 +206,16 @@ def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress
                 runner, overrides = make_runner(settings, extractor, Path(scratch))
                 try:
                     spool = Spool(Path(scratch) / "papers.spool")
-                    counts = AcronymCounts()
+                    new_counts = AcronymCounts()
                     for c in runner.counts(spool.write(batched(admitted(read_papers(inputs, report.ingest)),
                                                                max(1, settings.task_size)))):
-                        counts.merge(c)
+                        new_counts.merge(c)
                     acronyms = None
                     if overrides is not None:
-                        for batch in batched(_stored_papers(upd.store, set(replaced)), max(1, settings.task_size)):
-                            counts.merge(count_batch(batch))
+                        counts = upd.corpus_acronyms(replaced, settings.task_size)
+                        counts.merge(new_counts)
                         acronyms = resolve(counts, read_overrides(overrides))
+                        upd.index.save_acronyms(counts)
                     report.seconds["read+acronyms"] = time.perf_counter() - t
                     t = time.perf_counter()
                     affected = upd.index.entities_of(replaced)
@@ -250,6 +270,9 @@ def remove(paper_ids: Iterable[str], settings: Settings | None = None) -> Update
                 raise InputError(f"none of these papers is in the graph: {', '.join(ids[:10])}"
                                  " (ids are the dcterms:identifier values, as `kg query` shows them)")
             affected = upd.index.entities_of(known)
+            stored = upd.index.load_acronyms()
+            if stored is not None:
+                upd.index.save_acronyms(upd.corpus_acronyms(known, settings.task_size))
             upd.drop_papers(known)
             upd.index.remove(known)
             report.removed = len(known)

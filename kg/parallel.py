@@ -69,6 +69,18 @@ class AcronymCounts:
             for k, c in theirs.items():
                 mine[k].update(c)
 
+    def subtract(self, other: AcronymCounts) -> None:
+        """Take away the counts of papers that leave the corpus (kg remove, or replaced by kg add)."""
+        for mine, theirs in ((self.defs, other.defs), (self.surface, other.surface), (self.shorts, other.shorts)):
+            for k, c in theirs.items():
+                if k not in mine:
+                    continue
+                mine[k].subtract(c)
+                for form in [f for f, n in mine[k].items() if n <= 0]:
+                    del mine[k][form]
+                if not mine[k]:
+                    del mine[k]
+
 
 def count_batch(papers: list[Paper]) -> AcronymCounts:
     """Acronym definitions in one batch (each (short, long) pair counted once per paper)."""

@@ -127,3 +127,24 @@ def test_incremental_cli_add_and_remove(tmp_path: Path, two_files, monkeypatch: 
     assert res.exit_code == 0 and "removed 1" in res.output
     res = runner.invoke(cli.main, ["remove", "p9", "--store", str(root)])
     assert res.exit_code == 1 and "none of these papers" in res.output
+
+
+def test_incremental_acronym_counts_follow_adds_and_removes(tmp_path: Path, two_files, tiny_extractor):
+    from kg.store.entity_index import EntityIndex, index_path
+
+    def counts(root: Path) -> dict:
+        idx = EntityIndex(index_path(current_path(root)))
+        try:
+            c = idx.load_acronyms()
+            return {k: dict(v) for k, v in c.defs.items()}
+        finally:
+            idx.close()
+
+    a, b = two_files
+    build([a, b], _settings(tmp_path / "full"), extractor=tiny_extractor)
+    build([a], _settings(tmp_path / "inc"), extractor=tiny_extractor)
+    only_a = counts(tmp_path / "inc")
+    add([b], _settings(tmp_path / "inc"), extractor=tiny_extractor)
+    assert counts(tmp_path / "inc") == counts(tmp_path / "full") != only_a
+    remove(["p9"], _settings(tmp_path / "inc"))
+    assert counts(tmp_path / "inc") == only_a

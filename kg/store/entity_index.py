@@ -5,6 +5,9 @@ papers are added or removed needs what each paper contributed. The index holds, 
 
     papers(id, title_key)                                   every paper in the graph
     contrib(paper, entity, type, label, aliases, archs, reasons)   one row per paper–entity link (JSON lists)
+    acronym_counts(kind, key, form, n)                      the corpus' acronym definition counts
+                                                            (``kg.parallel.AcronymCounts``), so ``kg add`` need
+                                                            not re-read every stored abstract
 
 ``<store>/indexes/<name>.sqlite`` belongs to the Oxigraph directory ``<store>/generations/<name>`` (kept out of
 it, so nothing but Oxigraph writes there), is copied with it when an update makes a new generation, and is
@@ -18,6 +21,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (id TEXT PRIMARY KEY, title_key TEXT NOT NULL);
@@ -26,7 +30,11 @@ CREATE TABLE IF NOT EXISTS contrib (paper TEXT NOT NULL, entity TEXT NOT NULL, t
                                     aliases TEXT NOT NULL, archs TEXT NOT NULL, reasons TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS contrib_entity ON contrib (entity);
 CREATE INDEX IF NOT EXISTS contrib_paper ON contrib (paper);
+CREATE TABLE IF NOT EXISTS acronym_counts (kind TEXT NOT NULL, key TEXT NOT NULL, form TEXT NOT NULL,
+                                           n INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+ACRONYM_KINDS = ("defs", "surface", "shorts")
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,25 @@ class EntityIndex:
             for paper, entity, type_, label, aliases, archs, reasons in rows:
                 yield Contribution(paper, entity, type_, label, tuple(json.loads(aliases)), tuple(json.loads(archs)),
                                    tuple(json.loads(reasons)))
+
+    def save_acronyms(self, counts: Any) -> None:
+        """Replace the stored acronym counts (an ``AcronymCounts``; insertion order kept, it breaks ties)."""
+        self.db.execute("DELETE FROM acronym_counts")
+        self.db.executemany("INSERT INTO acronym_counts VALUES (?, ?, ?, ?)", (
+            (kind, key, form, n) for kind in ACRONYM_KINDS for key, forms in getattr(counts, kind).items()
+            for form, n in forms.items() if n > 0))
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('acronyms', 'saved')")
+
+    def load_acronyms(self) -> Any:
+        """The stored ``AcronymCounts``, or None when this index predates them."""
+        from kg.parallel import AcronymCounts
+
+        if self.db.execute("SELECT 1 FROM meta WHERE name = 'acronyms'").fetchone() is None:
+            return None
+        counts = AcronymCounts()
+        for kind, key, form, n in self.db.execute("SELECT * FROM acronym_counts ORDER BY rowid"):
+            getattr(counts, kind)[key][form] = n
+        return counts
 
     def paper_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
