@@ -93,3 +93,17 @@ def test_build_parallel_pool_equals_single_process_byte_for_byte(tmp_path: Path,
         GraphStore.open(tmp_path / f"s{n}").export("nquads", out)
         outs.append(out.getvalue())
     assert outs[0] == outs[1]
+
+
+def test_build_parallel_cli_progress_bar_on_stderr(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   tiny_extractor):
+    from click.testing import CliRunner
+
+    from kg import cli
+
+    monkeypatch.setattr("kg.parallel.ExtractorSpec.make", lambda self: tiny_extractor)
+    res = CliRunner().invoke(cli.main, ["build", str(data_dir / "papers.jsonl"), "--store", str(tmp_path),
+                                        "--progress"])
+    assert res.exit_code == 0, res.output
+    assert "3/3" in res.stderr and "paper/s" in res.stderr
+    assert "kept 3" in res.stdout and "3/3" not in res.stdout
