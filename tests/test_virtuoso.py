@@ -80,6 +80,14 @@ def test_virtuoso_graph_store_updates_mirror_add_and_remove(virtuoso, bundled_st
     assert _remote_rows(virtuoso, count) == before
 
 
+def test_virtuoso_sparql_update_over_http(virtuoso):
+    ask = "ASK { GRAPH <urn:kg:test> { <urn:kg:a> <urn:kg:b> 1 } }"
+    virtuoso.update("INSERT DATA { GRAPH <urn:kg:test> { <urn:kg:a> <urn:kg:b> 1 } }")
+    assert virtuoso.select(ask)["boolean"] is True
+    virtuoso.update("DROP SILENT GRAPH <urn:kg:test>")
+    assert virtuoso.select(ask)["boolean"] is False
+
+
 def test_virtuoso_serve_points_users_to_remote_endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     from click.testing import CliRunner
 

@@ -180,7 +180,28 @@ class VirtuosoClient:
         self._plain = urllib.request.build_opener()
 
     # ------------------------------------------------------------------ HTTP
+    def _digest(self, url: str, method: str) -> str | None:
+        """A Digest ``Authorization`` header for ``method url``, from a body-less challenge first: sending a large
+        body unauthenticated makes Virtuoso answer 401 and close the connection mid-upload (broken pipe)."""
+        try:
+            with self._plain.open(urllib.request.Request(url, method="OPTIONS"), timeout=self.timeout):
+                return None
+        except urllib.error.HTTPError as exc:
+            header = exc.headers.get("WWW-Authenticate", "")
+            if exc.code != 401 or not header.lower().startswith("digest "):
+                return None
+        chal = urllib.request.parse_keqv_list(urllib.request.parse_http_list(header[7:]))
+        pm = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        pm.add_password(None, self.base, self.user, self.password)
+        auth = urllib.request.HTTPDigestAuthHandler(pm).get_authorization(urllib.request.Request(url, method=method),
+                                                                           chal)
+        return f"Digest {auth}" if auth else None
+
     def _send(self, req: urllib.request.Request, auth: bool) -> bytes:
+        if auth and req.data:
+            header = self._digest(req.full_url, req.get_method())
+            if header:
+                req.add_unredirected_header("Authorization", header)
         try:
             with (self._auth if auth else self._plain).open(req, timeout=self.timeout) as resp:
                 return resp.read()
