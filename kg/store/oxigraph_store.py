@@ -102,6 +102,10 @@ def prune_generations(root: Path, keep: int = KEEP_GENERATIONS) -> None:
             kept += 1
             continue
         shutil.rmtree(p, ignore_errors=True)
+    # Scratch directories of builds/updates that were killed (kg.build spools papers there).
+    for scratch in list(root.glob(".build-*")) + list(root.glob(".add-*")):
+        if scratch.is_dir() and time.time() - scratch.stat().st_mtime > 3600:
+            shutil.rmtree(scratch, ignore_errors=True)
     # Entity indexes (kg.store.entity_index) of generations that are gone.
     indexes = root / "indexes"
     if indexes.is_dir():
