@@ -18,6 +18,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -36,12 +37,15 @@ def start_server(store: str, port: int, threads: int, timeout: float) -> subproc
     """``kg serve`` in a subprocess; returns once it accepts connections."""
     env = dict(os.environ, KG_QUERY_TIMEOUT=str(timeout), KG_ROW_LIMIT=str(10**7))
     kg = str(Path(sys.executable).with_name("kg"))
+    # The server's log goes to a file: an unread pipe fills up (waitress logs "Task queue depth" under load)
+    # and would block the server.
+    log = tempfile.NamedTemporaryFile(prefix="kg-serve-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen([kg, "serve", "--store", store, "--port", str(port), "--threads", str(threads)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"kg serve exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            raise SystemExit(f"kg serve exited; its log: {log.name}\n{Path(log.name).read_text()[-2000:]}")
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return proc
