@@ -404,3 +404,12 @@ def test_analytics_cli_similar_and_path(store_dir):
     assert '"Paper P4"' in out
     result = CliRunner().invoke(main, ["analytics", "path", "ResNet", "Mamba", "--store", str(store_dir)])
     assert result.exit_code == 1 and "no node" in result.output
+
+
+def test_analytics_betweenness_samples_on_large_graphs(g, monkeypatch):
+    from kg.analytics import rankings
+
+    monkeypatch.setattr(rankings, "EXACT_BETWEENNESS_MAX_NODES", 5)
+    monkeypatch.setattr(rankings, "DEFAULT_BETWEENNESS_SAMPLES", 3)
+    assert ka.centrality(g, "betweenness") == ka.centrality(g, "betweenness", k=3, seed=0)
+    assert ka.centrality(g, "betweenness") != ka.centrality(g, "betweenness", k=g.number_of_nodes())

@@ -43,8 +43,9 @@ def _outputs(book, kind: str) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
-def test_notebooks_run(path: Path, bundled_store: Path, monkeypatch: pytest.MonkeyPatch):
+def test_notebooks_run(path: Path, bundled_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("KG_STORE_DIR", str(bundled_store))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the notebooks' tempfile.mkdtemp() stores land here
     monkeypatch.delenv("KG_TRENDS_STORE", raising=False)
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     book = _execute(path)  # raises CellExecutionError, naming the cell, when a cell fails

@@ -19,7 +19,7 @@ from kg.analytics.graph import ENTITY_TYPES, NODE_TYPES, AnalyticsError
 
 RankMeasure = Literal["degree", "pagerank", "betweenness"]
 RANK_MEASURES: tuple[str, ...] = ("degree", "pagerank", "betweenness")
-EXACT_BETWEENNESS_MAX_NODES = 2000
+EXACT_BETWEENNESS_MAX_NODES = 500
 DEFAULT_BETWEENNESS_SAMPLES = 100
 RANK_COLUMNS = ["rank", "node", "label", "type", "score", "degree"]
 
