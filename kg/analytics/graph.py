@@ -28,7 +28,8 @@ from rdflib.namespace import DCTERMS
 from kg.errors import KGError
 from kg.mapping.namespace import KG
 from kg.store import GraphStore
-from kg.store.oxigraph_store import PREFIXES, term_value
+from kg.store.oxigraph_store import PREFIXES
+from kg.store.queries import load_query
 
 ENTITY_TYPES: tuple[str, ...] = ("method", "task", "dataset", "metric", "architecture")
 NODE_TYPES: tuple[str, ...] = ("paper", *ENTITY_TYPES)
@@ -97,26 +98,37 @@ def to_networkx(
     gs = open_store(store)
     types = _check(entity_types, ENTITY_TYPES, "entity type")
     rels = _check(relations, RELATIONS, "relation")
+    # Three scans joined here: much faster in Oxigraph than one wide join (see analytics_links.rq).
+    entities = {sol["entity"].value: (sol["label"].value, _TYPE_NAME[sol["etype"].value])
+                for sol in gs.query(load_query("analytics_entities"))}
+    papers: dict[str, dict[str, object]] = {}
+    for sol in gs.query(load_query("analytics_papers")):
+        attrs: dict[str, object] = {"label": sol["title"].value, "type": "paper"}
+        year, date = sol["year"], sol["date"]
+        if year is not None:
+            try:
+                attrs["year"] = int(year.value)
+            except ValueError:
+                pass
+        if date is not None:
+            attrs["date"] = date.value
+        papers.setdefault(sol["paper"].value, attrs)
+    links = []
+    for sol in gs.query(load_query("analytics_links")):
+        paper, entity = sol["paper"].value, sol["entity"].value
+        if paper in papers and entity in entities:
+            links.append((paper, entity, _local(sol["property"].value), float(sol["confidence"].value)))
+    links.sort()
     g = nx.Graph()
     roles: dict[str, set[str]] = {}
-    rows = sorted(gs.named("analytics_edges"), key=lambda r: (str(r["paper"]), str(r["entity"])))
-    for row in rows:
-        etype = _TYPE_NAME[str(row["etype"])]
-        rel = _local(str(row["property"]))
-        conf = float(term_value(row["confidence"]))
+    for paper, entity, rel, conf in links:
+        label, etype = entities[entity]
         if (types and etype not in types) or (rels and rel not in rels) or conf < min_confidence:
             continue
-        paper, entity = str(row["paper"]), str(row["entity"])
         if paper not in g:
-            attrs: dict[str, object] = {"label": str(row["title"]), "type": "paper"}
-            year = term_value(row["year"])
-            if year is not None:
-                attrs["year"] = int(year)
-            if row.get("date") is not None:
-                attrs["date"] = str(row["date"])
-            g.add_node(paper, **attrs)
+            g.add_node(paper, **papers[paper])
         if entity not in g:
-            g.add_node(entity, label=str(row["label"]), type=etype)
+            g.add_node(entity, label=label, type=etype)
         roles.setdefault(entity, set()).add(rel)
         g.add_edge(paper, entity, relation=rel, confidence=conf)
     if include_method_architectures and (types is None or "architecture" in types):
