@@ -29,6 +29,7 @@ def outcomes():
     return run_suite()
 
 
+@pytest.mark.slow
 def test_w3c_suite_no_regression_below_recorded_passes(outcomes):
     expected = json.loads(EXPECTED_FILE.read_text(encoding="utf-8"))
     table = summarise(outcomes)
