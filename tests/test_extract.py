@@ -162,3 +162,22 @@ def test_extract_new_name_after_proposal_cue_is_proposed(tiny_extractor):
                       "Prior work used ResNet. In this work we introduce a cross-scale Quantizer (CSQ) for codecs.")
     assert links["method/cross-scale-quantizer"].role == "proposes"
     assert links["method/resnet"].role == "uses"
+
+
+def test_extract_selective_ner_reads_only_around_unmatched_names(tiny_extractor, tmp_path):
+    from kg.extract.ner import SelectiveNer
+    from kg.extract.pipeline import NER_MODEL_DIR, ner_model_available
+
+    if not ner_model_available():
+        pytest.skip("no shipped NER model")
+    ner = SelectiveNer(str(NER_MODEL_DIR), selective=True, score=0.6, window=3)
+    doc = tiny_extractor.nlp("We train BERT and FooNet-7 on images. Results are good.")
+    doc._.kg_field = "abstract"
+    regions = ner.regions(doc)
+    assert len(regions) == 1
+    s, e, focus = regions[0]
+    assert doc.text[focus[0][0]:focus[0][1]] == "FooNet-7" and "Results" not in doc.text[s:e]
+    doc._.kg_field = "title"
+    assert ner.regions(doc) == []
+    ner.selective = False
+    assert ner.regions(doc) == [(0, len(doc.text), [])]

@@ -95,9 +95,9 @@ def run_eval(path: Path, extractor, corpus: list[Path] | None = None, limit: int
     docs = list(read_gold_docs(kind, path))[:limit]
     # Mention-level gold marks every mention, so every NER span counts here, not only those that make a link.
     strict = extractor.linker.strict_ner
-    extractor.linker.strict_ner = False
+    extractor.set_strict(False)
     try:
         scores, errors = evaluate_mentions(kind, docs, extractor.extract)
     finally:
-        extractor.linker.strict_ner = strict
+        extractor.set_strict(strict)
     return EvalReport(kind, scores, errors, len(docs))

@@ -5,7 +5,7 @@
   match carrying its canonical entity id.
 - ``kg_patterns``: named things found by cue patterns ("we propose X", "X, a novel …",
   "the X dataset", "X benchmark"), for entities no vocabulary knows yet.
-- ``kg_ner_candidates``: spans of the trained NER (if in the pipeline) as candidates.
+- ``kg_ner`` (kg/extract/ner.py): the trained NER, run selectively, adds "ner" candidates.
 """
 
 from __future__ import annotations
@@ -160,28 +160,3 @@ class Patterns:
 @Language.factory("kg_patterns")
 def make_patterns(nlp: Language, name: str) -> Patterns:
     return Patterns()
-
-
-class NerCandidates:
-    """Turns ``doc.ents`` of the trained NER into candidates (typed by ``NER_LABELS``)."""
-
-    def __init__(self, score: float) -> None:
-        ensure_extensions()
-        self.score = score
-
-    def __call__(self, doc: Doc) -> Doc:
-        found = []
-        for ent in doc.ents:
-            etype = NER_LABELS.get(ent.label_)
-            if etype is None:
-                continue
-            s0, s1 = _sentence_bounds(doc, ent.start)
-            found.append(Candidate(doc._.kg_field, ent.start_char, ent.end_char, ent.text, etype, "ner",
-                                   self.score, s0, s1))
-        _add(doc, found)
-        return doc
-
-
-@Language.factory("kg_ner_candidates", default_config={"score": 0.6})
-def make_ner_candidates(nlp: Language, name: str, score: float) -> NerCandidates:
-    return NerCandidates(score)

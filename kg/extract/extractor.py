@@ -47,6 +47,14 @@ class Extractor:
         self.linker.acronyms = collect_acronyms(papers, read_overrides(self.overrides_path))
         return len(self.linker.acronyms)
 
+    def set_strict(self, strict: bool) -> None:
+        """Strict (default): links for a knowledge graph — the NER reads only around unmatched names and only its
+        named methods/datasets become links. Not strict: every NER span on every sentence counts (mention-level
+        evaluation)."""
+        self.linker.strict_ner = strict
+        if "kg_ner" in self.nlp.pipe_names:
+            self.nlp.get_pipe("kg_ner").selective = strict
+
     def extract_one(self, paper: Paper) -> PaperExtraction:
         return next(self.extract([paper]))
 

@@ -1,7 +1,7 @@
 """Assembles the spaCy pipeline: ``build_nlp(settings)`` is the only place components are put together.
 
-blank English tokenizer → sentencizer → [trained NER, when shipped and enabled]
-→ kg_gazetteer → kg_patterns → [kg_ner_candidates]
+blank English tokenizer → sentencizer → kg_gazetteer → kg_patterns → [kg_ner: the trained NER, when
+shipped and enabled, run only around names the vocabularies did not match]
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from spacy.util import compile_suffix_regex
 
 from kg.config import Settings, load_settings
 from kg.extract import components as _components  # noqa: F401  (registers the kg_* factories)
+from kg.extract import ner as _ner  # noqa: F401  (registers kg_ner)
 
 NER_MODEL_DIR = Path(__file__).resolve().parent / "ner_model"
 
@@ -37,15 +38,12 @@ def build_nlp(settings: Settings | None = None, vocab_dir: Path | None = None, n
     settings = settings or load_settings()
     ner_dir = ner_dir or NER_MODEL_DIR
     use_ner = settings.use_ner and ner_model_available(ner_dir)
-    if use_ner:
-        nlp = spacy.load(ner_dir, exclude=["parser", "tagger", "lemmatizer", "attribute_ruler"])
-        nlp.add_pipe("sentencizer", first=True)
-    else:
-        nlp = spacy.blank("en")
-        nlp.add_pipe("sentencizer")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
     customize_tokenizer(nlp)
     nlp.add_pipe("kg_gazetteer", config={"vocab_dir": str(vocab_dir) if vocab_dir else None})
     nlp.add_pipe("kg_patterns")
     if use_ner:
-        nlp.add_pipe("kg_ner_candidates")
+        # The NER keeps the tokenizer it was trained with; it reads text regions, offsets map back.
+        nlp.add_pipe("kg_ner", config={"model_dir": str(ner_dir)})
     return nlp
