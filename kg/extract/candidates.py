@@ -31,11 +31,12 @@ class Candidate:
     cue: str = ""  # a pattern cue that found it: "proposes", "dataset", ...
 
 
-def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
+def resolve_overlaps(cands: list[Candidate], prefer_ner: bool = False) -> list[Candidate]:
     """Keep a non-overlapping subset: by component priority (proposed names rank with the vocabulary),
-    then longer spans, then earlier ones."""
+    then longer spans, then earlier ones. ``prefer_ner`` puts the learned NER's spans first (mention-level
+    evaluation, where gold marks mentions the way the NER was trained to)."""
     def rank(c: Candidate) -> tuple[int, int, int, int]:
-        prio = COMPONENT_PRIORITY.get(c.component, 9)
+        prio = -1 if prefer_ner and c.component == "ner" else COMPONENT_PRIORITY.get(c.component, 9)
         # A name the paper proposes ("Point-BERT: …", "Block Transformer: …") competes with the vocabulary on
         # length, so a known word inside it ("BERT", "Transformer") does not cut it short.
         tier = 0 if c.cue == "proposes" else prio

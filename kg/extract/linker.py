@@ -118,7 +118,8 @@ class Linker:
         cands = list(candidates)
         cands.extend(self._title_name(paper.title, cands))
         by_field: dict[TextField, list[Candidate]] = {
-            f: resolve_overlaps([c for c in cands if c.field == f]) for f in ("title", "abstract")
+            f: resolve_overlaps([c for c in cands if c.field == f], prefer_ner=not self.strict_ner)
+            for f in ("title", "abstract")
         }
         groups: dict[str, _Group] = {}
         short_to_entity: dict[str, Entity] = {}
