@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -50,6 +49,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 
 from kg.errors import KGError, QueryError, QueryRefused, QueryTimeout
 from kg.store import GraphStore, current_path
+from kg.store.guard import check_allowed, has_dataset_clause
 from server.negotiation import OFFERS, negotiate
 from server.store_access import EXTENSION_KEY, StoreHandle, get_store
 
@@ -95,41 +95,7 @@ class Unauthorized(KGError):
     code = "unauthorized"
 
 
-# ---------------------------------------------------------------------------------------------- query checks
-# Strings, IRIs and comments are blanked before keyword checks so "SERVICE" inside them does not count.
-_OPAQUE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-# a keyword, not part of a prefixed name (ex:service), a variable (?service) or a longer word
-_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:\-])", re.I)
-_LOAD = re.compile(r"(?<![\w:?$])LOAD(?![\w:\-])", re.I)
-_FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:\-])", re.I)
-_FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:\-])", re.I)
-
-
-def _bare(text: str) -> str:
-    """``text`` with \\u escapes decoded and strings, IRIs and comments blanked out."""
-    text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-    return _OPAQUE.sub(" ", text)
-
-
-def query_form(query: str) -> str:
-    """"SELECT" | "ASK" | "CONSTRUCT" | "DESCRIBE" of a query (after prologue), or "" when none is found."""
-    m = _FORM.search(_bare(query))
-    return m.group(1).upper() if m else ""
-
-
-def has_dataset_clause(query: str) -> bool:
-    """True when the query names its own dataset (FROM / FROM NAMED)."""
-    return bool(_FROM.search(_bare(query)))
-
-
-def check_allowed(query: str, update: bool = False) -> None:
-    """Refuse SERVICE (and LOAD in updates): the server never fetches URLs for a client (``QueryRefused``)."""
-    bare = _bare(query)
-    if _SERVICE.search(bare):
-        raise QueryRefused("SERVICE is not allowed on this endpoint: the server does not fetch remote data")
-    if update and _LOAD.search(bare):
-        raise QueryRefused("LOAD is not allowed on this endpoint: the server does not fetch remote data")
+# Query checks (form, FROM, SERVICE/LOAD refusal) live in kg.store.guard, shared with the graph view.
 
 
 # ---------------------------------------------------------------------------------------------- serialisers

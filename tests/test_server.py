@@ -15,7 +15,7 @@ def test_server_app_factory_applies_config(tiny_store):
 
 def test_server_landing_links_endpoint_graph_and_examples(client):
     html = client.get("/").get_data(as_text=True)
-    assert 'href="/sparql"' in html and 'href="/graph"' in html
+    assert 'href="/sparql"' in html and 'href="/graph"' in html and 'href="/query"' in html
     assert "kg:Transformer" in html  # an example query over the subclass hierarchy
 
 

@@ -11,7 +11,6 @@ are ``relation`` (the property's local name) and ``confidence``. ``g.graph`` car
 
 from __future__ import annotations
 
-import re
 import threading
 import weakref
 from collections.abc import Iterable, Iterator
@@ -25,6 +24,7 @@ from rdflib import Literal, URIRef
 from kg.errors import KGError, QueryError, QueryRefused
 from kg.mapping.namespace import KG
 from kg.store import GraphStore, load_query
+from kg.store.guard import check_allowed, is_update, query_form
 
 TYPE_NAME: dict[str, str] = {
     str(KG.Paper): "paper",
@@ -306,22 +306,16 @@ def neighbourhood(store: GraphStore, iri: str, limit: int = 200) -> nx.Graph:
 
 
 # ---------------------------------------------------------------- CONSTRUCT views
-# Strings, IRIs and comments are blanked before keyword checks so "SERVICE" inside them does not count.
-_OPAQUE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b", re.I)
-_SERVICE = re.compile(r"\bSERVICE\b", re.I)
-
-
 def check_construct(query: str) -> None:
     """Accept only a SPARQL CONSTRUCT without SERVICE; else ``QueryRefused``/``QueryError`` saying what to send."""
-    bare = _OPAQUE.sub(" ", query)
-    if _SERVICE.search(bare):
-        raise QueryRefused("SERVICE is not allowed: the graph view does not fetch remote data")
-    m = _FORM.search(bare)
-    if not m:
+    check_allowed(query)
+    form = query_form(query)
+    if not form and is_update(query):
+        raise QueryRefused("the graph view draws CONSTRUCT queries only, not updates")
+    if not form:
         raise QueryError("not a SPARQL query: send a CONSTRUCT { … } WHERE { … } query")
-    if m.group(1).upper() != "CONSTRUCT":
-        raise QueryRefused(f"the graph view draws CONSTRUCT queries only, not {m.group(1).upper()}: "
+    if form != "CONSTRUCT":
+        raise QueryRefused(f"the graph view draws CONSTRUCT queries only, not {form}: "
                            "write CONSTRUCT { ?s ?p ?o } WHERE { … } to choose the triples to draw")
 
 
