@@ -9,6 +9,7 @@ and one ``kg:Mention`` per piece of evidence. The direct triple
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from rdflib import RDF, RDFS, SKOS, XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS
@@ -51,18 +52,39 @@ def link_property(entity_type: EntityType, role: Role) -> URIRef:
     return ROLE_PROPERTY[role]
 
 
+# rdflib resolves namespace attributes and builds literals slowly (µs each); a build maps millions of triples,
+# so the terms are looked up once here and repeated literals are cached.
+_TYPE, _SUBJECT, _PREDICATE, _OBJECT = RDF.type, RDF.subject, RDF.predicate, RDF.object
+_LINK, _MENTION, _CONFIDENCE, _HAS_MENTION = KG.Link, KG.Mention, KG.confidence, KG.hasMention
+_IN_FIELD, _START, _END, _TEXT = KG.inField, KG.startOffset, KG.endOffset, KG.mentionText
+_SENTENCE, _EXTRACTOR, _SCORE = KG.sentence, KG.extractor, KG.score
+_XSD_DECIMAL, _XSD_INTEGER = XSD.decimal, XSD.integer
+
+
+@lru_cache(maxsize=4096)
 def _decimal(x: float) -> Literal:
-    return Literal(f"{x:.3f}", datatype=XSD.decimal)
+    return Literal(f"{x:.3f}", datatype=_XSD_DECIMAL)
+
+
+@lru_cache(maxsize=8192)
+def _integer(n: int) -> Literal:
+    return Literal(str(n), datatype=_XSD_INTEGER)
+
+
+@lru_cache(maxsize=1024)
+def _plain(text: str) -> Literal:
+    """Cached plain literal, for the few strings that repeat on every mention (field, extractor)."""
+    return Literal(text)
 
 
 def paper_metadata_triples(paper: Paper) -> Iterator[Triple]:
     s = paper_iri(paper.id)
-    yield s, RDF.type, KG.Paper
+    yield s, _TYPE, KG.Paper
     yield s, DCTERMS.identifier, Literal(paper.id)
     yield s, DCTERMS.title, Literal(paper.title)
     yield s, DCTERMS.abstract, Literal(paper.abstract)
     if paper.year is not None:
-        yield s, KG.year, Literal(paper.year, datatype=XSD.integer)
+        yield s, KG.year, _integer(paper.year)
     if paper.date:
         yield s, DCTERMS.date, Literal(paper.date)
     if paper.url:
@@ -78,24 +100,27 @@ def link_triples(paper_id: str, link: Link) -> Iterator[Triple]:
     prop = link_property(link.entity.type, link.role)
     yield s, prop, o
     node = link_iri(paper_id, link.entity.id)
-    yield node, RDF.type, KG.Link
-    yield node, RDF.subject, s
-    yield node, RDF.predicate, prop
-    yield node, RDF.object, o
-    yield node, KG.confidence, _decimal(link.confidence)
+    yield node, _TYPE, _LINK
+    yield node, _SUBJECT, s
+    yield node, _PREDICATE, prop
+    yield node, _OBJECT, o
+    yield node, _CONFIDENCE, _decimal(link.confidence)
+    sentences: dict[str, Literal] = {}
     for n, m in enumerate(link.mentions):
         mn = mention_iri(paper_id, link.entity.id, n)
-        yield node, KG.hasMention, mn
-        yield mn, RDF.type, KG.Mention
-        yield mn, KG.inField, Literal(m.field)
-        yield mn, KG.startOffset, Literal(m.start, datatype=XSD.integer)
-        yield mn, KG.endOffset, Literal(m.end, datatype=XSD.integer)
-        yield mn, KG.mentionText, Literal(m.text)
+        yield node, _HAS_MENTION, mn
+        yield mn, _TYPE, _MENTION
+        yield mn, _IN_FIELD, _plain(m.field)
+        yield mn, _START, _integer(m.start)
+        yield mn, _END, _integer(m.end)
+        yield mn, _TEXT, Literal(m.text)
         if m.sentence:
-            yield mn, KG.sentence, Literal(m.sentence)
+            if m.sentence not in sentences:
+                sentences[m.sentence] = Literal(m.sentence)
+            yield mn, _SENTENCE, sentences[m.sentence]
         if m.component:
-            yield mn, KG.extractor, Literal(m.component)
-        yield mn, KG.score, _decimal(m.score)
+            yield mn, _EXTRACTOR, _plain(m.component)
+        yield mn, _SCORE, _decimal(m.score)
 
 
 def paper_triples(extraction: PaperExtraction) -> Iterator[Triple]:
