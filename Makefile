@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run build serve test test-fast lint install system-deps bench clean vocab
+.PHONY: run build serve test test-fast lint install system-deps bench clean vocab train-ner
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test-fast: install
 # Regenerate ontology/vocab/*.jsonl from ontology/vocab/curated + the Papers-with-Code snapshot.
 vocab: install
 	$(BIN)/python -m kg.extract.vocab_build
+
+# Retrain the shipped NER (kg/extract/ner_model) from ../shared/gold (SciERC train; ~20 min on 2 cores).
+train-ner: install
+	$(BIN)/python -m kg.extract.training.train --out kg/extract/ner_model
 
 lint: install
 	$(BIN)/ruff check kg server tests bench
