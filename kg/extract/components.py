@@ -32,16 +32,22 @@ def ensure_extensions() -> None:
         Doc.set_extension("kg_field", default="abstract")
 
 
-def _sentence_bounds(doc: Doc, token_i: int) -> tuple[int, int]:
-    """Character bounds of the sentence holding token ``token_i`` (sentence starts cached per doc)."""
-    if not doc.has_annotation("SENT_START"):
-        return 0, len(doc.text)
+def sentence_token_bounds(doc: Doc, token_i: int) -> tuple[int, int]:
+    """Token range [start, end) of the sentence holding token ``token_i``; sentence starts are computed once per
+    doc (``doc.has_annotation`` and ``token.sent`` each walk the whole doc, which dominated extraction time)."""
     starts = doc.user_data.get("kg_sent_starts")
     if starts is None:
-        starts = doc.user_data["kg_sent_starts"] = [t.i for t in doc if t.is_sent_start] or [0]
-    k = bisect_right(starts, token_i) - 1
-    first = starts[max(k, 0)]
-    end_tok = starts[k + 1] if k + 1 < len(starts) else len(doc)
+        starts = [t.i for t in doc if t.is_sent_start] if doc.has_annotation("SENT_START") else []
+        starts = doc.user_data["kg_sent_starts"] = starts or [0]
+    k = max(bisect_right(starts, token_i) - 1, 0)
+    return starts[k], (starts[k + 1] if k + 1 < len(starts) else len(doc))
+
+
+def _sentence_bounds(doc: Doc, token_i: int) -> tuple[int, int]:
+    """Character bounds of the sentence holding token ``token_i``."""
+    if len(doc) == 0:
+        return 0, 0
+    first, end_tok = sentence_token_bounds(doc, token_i)
     last = doc[end_tok - 1]
     return doc[first].idx, last.idx + len(last.text)
 

@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 from spacy.util import minibatch
 
 from kg.extract.candidates import Candidate
-from kg.extract.components import NER_LABELS, _add, _sentence_bounds, ensure_extensions
+from kg.extract.components import NER_LABELS, _add, _sentence_bounds, ensure_extensions, sentence_token_bounds
 
 # A token that may name something: inner capital or digit (PerCo, GPT4), an acronym, or — in a run of
 # capitalised words ("Custom-Designed Decoding Tree") — a capitalised word that does not start its sentence.
@@ -52,7 +52,7 @@ class SelectiveNer:
             return [(0, len(doc.text), [])] if doc.text.strip() else []
         if doc._.kg_field != "abstract":
             return []
-        covered = [(c.start, c.end) for c in (doc._.kg_candidates or ()) if c.component == "gazetteer"]
+        covered = [(c.start, c.end) for c in (doc._.kg_candidates or ())]
         windows: list[list[int]] = []
         focus: list[tuple[int, int]] = []
         for t in doc:
@@ -61,9 +61,9 @@ class SelectiveNer:
             s, e = t.idx, t.idx + len(t.text)
             if any(cs <= s and e <= ce for cs, ce in covered):
                 continue
-            sent = t.sent
-            lo = max(sent.start, t.i - self.window)
-            hi = min(sent.end, t.i + self.window + 1)
+            sent_start, sent_end = sentence_token_bounds(doc, t.i)
+            lo = max(sent_start, t.i - self.window)
+            hi = min(sent_end, t.i + self.window + 1)
             focus.append((s, e))
             if windows and lo <= windows[-1][1]:
                 windows[-1][1] = max(windows[-1][1], hi)
