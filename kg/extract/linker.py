@@ -158,13 +158,11 @@ class Linker:
                 elif norm_key(c.text) in paper_forms:
                     ent = paper_forms[norm_key(c.text)]  # same name as an entity already found in this paper
                 else:
-                    ent = self._corpus_acronym_entity(c.text, c.type)
-                    if ent is None:
-                        cue = self._ner_verdict(c, texts[c.field]) if c.component == "ner" else c.cue
-                        if cue is None:
-                            continue
-                        c = replace(c, cue=cue)
-                        ent = self._new_entity(c.type, c.text)
+                    cue = self._ner_verdict(c, texts[c.field]) if c.component == "ner" else c.cue
+                    if cue is None:
+                        continue
+                    c = replace(c, cue=cue)
+                    ent = self._corpus_acronym_entity(c.text, c.type) or self._new_entity(c.type, c.text)
                 if ent is None:
                     continue
                 g = group_for(ent)
