@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import Counter, defaultdict, deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from kg.config import Settings
+from kg.extract.canonical import AcronymCounts, AcronymTable, count_acronyms, resolve_acronyms
 from kg.ingest.text import title_key
 from kg.mapping.iris import paper_graph_iri
 from kg.mapping.triples import paper_triples
@@ -58,75 +59,14 @@ class ExtractorSpec:
 # Mirrors kg.extract.canonical.collect_acronyms, split into a per-batch count and a merge so the corpus pass runs
 # in parallel too; tests/test_build_parallel.py checks the two agree on the bundled corpus.
 
-@dataclass
-class AcronymCounts:
-    defs: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    surface: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    shorts: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-
-    def merge(self, other: AcronymCounts) -> None:
-        for mine, theirs in ((self.defs, other.defs), (self.surface, other.surface), (self.shorts, other.shorts)):
-            for k, c in theirs.items():
-                mine[k].update(c)
-
-    def subtract(self, other: AcronymCounts) -> None:
-        """Take away the counts of papers that leave the corpus (kg remove, or replaced by kg add)."""
-        for mine, theirs in ((self.defs, other.defs), (self.surface, other.surface), (self.shorts, other.shorts)):
-            for k, c in theirs.items():
-                if k not in mine:
-                    continue
-                mine[k].subtract(c)
-                for form in [f for f, n in mine[k].items() if n <= 0]:
-                    del mine[k][form]
-                if not mine[k]:
-                    del mine[k]
-
-
 def count_batch(papers: list[Paper]) -> AcronymCounts:
-    """Acronym definitions in one batch (each (short, long) pair counted once per paper)."""
-    from kg.extract.abbreviations import find_abbreviations
-    from kg.extract.normalize import norm_key
-
-    out = AcronymCounts()
-    for p in papers:
-        seen: set[tuple[str, str]] = set()
-        for text in (p.title, p.abstract):
-            for ab in find_abbreviations(text):
-                key, lkey = norm_key(ab.short), norm_key(ab.long)
-                if (key, lkey) in seen:
-                    continue
-                seen.add((key, lkey))
-                out.defs[key][lkey] += 1
-                out.surface[lkey][ab.long] += 1
-                out.shorts[key][ab.short] += 1
-    return out
+    """Acronym definitions in one batch (a picklable task for pool or Dask workers)."""
+    return count_acronyms(papers)
 
 
-def resolve(counts: AcronymCounts, overrides: dict[str, str | None] | None = None) -> Any:
-    """Merged counts → the ``AcronymTable`` (same rules as ``collect_acronyms``)."""
-    from kg.extract.canonical import MIN_SHARE, AcronymTable, Resolution
-    from kg.extract.normalize import norm_key
-
-    overrides = overrides or {}
-    defs, surface, shorts = counts.defs, counts.surface, counts.shorts
-    out = []
-    for key in sorted(set(defs) | set(overrides)):
-        short = shorts[key].most_common(1)[0][0] if shorts.get(key) else key
-        if key in overrides:
-            if overrides[key] is None:
-                continue
-            long = overrides[key]
-            assert long is not None
-            out.append(Resolution(short, long, defs[key][norm_key(long)] if key in defs else 0,
-                                  f"acronym {short!r} resolved to {long!r} by acronym_overrides.jsonl"))
-            continue
-        total = sum(defs[key].values())
-        (lkey, n), = defs[key].most_common(1)
-        if n / total < MIN_SHARE:
-            continue
-        long = sorted(surface[lkey].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        out.append(Resolution(short, long, n, f"acronym {short!r} defined as {long!r} in {n} of {total} defining papers"))
-    return AcronymTable(out)
+def resolve(counts: AcronymCounts, overrides: dict[str, str | None] | None = None) -> AcronymTable:
+    """Merged counts → the ``AcronymTable`` (``kg.extract.canonical.resolve_acronyms``)."""
+    return resolve_acronyms(counts, overrides)
 
 
 def use_acronyms(extractor: Any, table: Any) -> None:

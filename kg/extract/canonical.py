@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError
@@ -66,12 +66,39 @@ def read_overrides(path: Path) -> dict[str, str | None]:
     return out
 
 
-def collect_acronyms(papers: Iterable[Paper], overrides: dict[str, str | None] | None = None) -> AcronymTable:
-    """Count "long form (SHORT)" definitions over the corpus and keep each acronym's dominant long form."""
-    overrides = overrides or {}
-    defs: dict[str, Counter[str]] = defaultdict(Counter)
-    surface: dict[str, Counter[str]] = defaultdict(Counter)
-    shorts: dict[str, Counter[str]] = defaultdict(Counter)
+@dataclass
+class AcronymCounts:
+    """Mergeable counts of "long form (SHORT)" definitions: per batch, per worker, or stored with a store so
+    ``kg add``/``kg remove`` can update them without re-reading the corpus."""
+
+    defs: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))  # short key → long keys
+    surface: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))  # long key → spellings
+    shorts: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))  # short key → spellings
+
+    def _tables(self, other: AcronymCounts):
+        return ((self.defs, other.defs), (self.surface, other.surface), (self.shorts, other.shorts))
+
+    def merge(self, other: AcronymCounts) -> None:
+        for mine, theirs in self._tables(other):
+            for k, c in theirs.items():
+                mine[k].update(c)
+
+    def subtract(self, other: AcronymCounts) -> None:
+        """Take away the counts of papers that leave the corpus (kg remove, or replaced by kg add)."""
+        for mine, theirs in self._tables(other):
+            for k, c in theirs.items():
+                if k not in mine:
+                    continue
+                mine[k].subtract(c)
+                for form in [f for f, n in mine[k].items() if n <= 0]:
+                    del mine[k][form]
+                if not mine[k]:
+                    del mine[k]
+
+
+def count_acronyms(papers: Iterable[Paper]) -> AcronymCounts:
+    """Acronym definitions in ``papers`` (each (short, long) pair counted once per paper)."""
+    out = AcronymCounts()
     for p in papers:
         seen: set[tuple[str, str]] = set()
         for text in (p.title, p.abstract):
@@ -80,17 +107,25 @@ def collect_acronyms(papers: Iterable[Paper], overrides: dict[str, str | None] |
                 if (key, lkey) in seen:
                     continue
                 seen.add((key, lkey))
-                defs[key][lkey] += 1
-                surface[lkey][ab.long] += 1
-                shorts[key][ab.short] += 1
+                out.defs[key][lkey] += 1
+                out.surface[lkey][ab.long] += 1
+                out.shorts[key][ab.short] += 1
+    return out
+
+
+def resolve_acronyms(counts: AcronymCounts, overrides: dict[str, str | None] | None = None) -> AcronymTable:
+    """Counts → each acronym's dominant long form (overrides first); ambiguous acronyms are left out."""
+    overrides = overrides or {}
+    defs, surface, shorts = counts.defs, counts.surface, counts.shorts
     out = []
     for key in sorted(set(defs) | set(overrides)):
-        short = shorts[key].most_common(1)[0][0] if shorts[key] else key
+        short = shorts[key].most_common(1)[0][0] if shorts.get(key) else key
         if key in overrides:
-            if overrides[key] is None:
+            long = overrides[key]
+            if long is None:
                 continue
-            out.append(Resolution(short, overrides[key], defs[key][norm_key(overrides[key])],
-                                  f"acronym {short!r} resolved to {overrides[key]!r} by acronym_overrides.jsonl"))
+            out.append(Resolution(short, long, defs[key][norm_key(long)] if key in defs else 0,
+                                  f"acronym {short!r} resolved to {long!r} by acronym_overrides.jsonl"))
             continue
         total = sum(defs[key].values())
         (lkey, n), = defs[key].most_common(1)
@@ -99,3 +134,8 @@ def collect_acronyms(papers: Iterable[Paper], overrides: dict[str, str | None] |
         long = sorted(surface[lkey].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         out.append(Resolution(short, long, n, f"acronym {short!r} defined as {long!r} in {n} of {total} defining papers"))
     return AcronymTable(out)
+
+
+def collect_acronyms(papers: Iterable[Paper], overrides: dict[str, str | None] | None = None) -> AcronymTable:
+    """Count "long form (SHORT)" definitions over the corpus and keep each acronym's dominant long form."""
+    return resolve_acronyms(count_acronyms(papers), overrides)

@@ -6,7 +6,7 @@ papers are added or removed needs what each paper contributed. The index holds, 
     papers(id, title_key)                                   every paper in the graph
     contrib(paper, entity, type, label, aliases, archs, reasons)   one row per paper–entity link (JSON lists)
     acronym_counts(kind, key, form, n)                      the corpus' acronym definition counts
-                                                            (``kg.parallel.AcronymCounts``), so ``kg add`` need
+                                                            (``kg.extract.canonical.AcronymCounts``), so ``kg add`` need
                                                             not re-read every stored abstract
 
 ``<store>/indexes/<name>.sqlite`` belongs to the Oxigraph directory ``<store>/generations/<name>`` (kept out of
@@ -123,7 +123,7 @@ class EntityIndex:
 
     def load_acronyms(self) -> Any:
         """The stored ``AcronymCounts``, or None when this index predates them."""
-        from kg.parallel import AcronymCounts
+        from kg.extract.canonical import AcronymCounts
 
         if self.db.execute("SELECT 1 FROM meta WHERE name = 'acronyms'").fetchone() is None:
             return None
