@@ -48,7 +48,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from kg.errors import KGError, QueryError, QueryRefused, QueryTimeout
-from kg.store import GraphStore, current_path
+from kg.store import GraphStore
 from kg.store.guard import check_allowed, has_dataset_clause
 from server.negotiation import OFFERS, negotiate
 from server.store_access import EXTENSION_KEY, StoreHandle, get_store
@@ -424,28 +424,12 @@ def _service_description_response() -> Response:
 
 
 # ---------------------------------------------------------------------------------------------- updates
-class WritableStoreHandle(StoreHandle):
-    """``StoreHandle`` that opens the served generation writable (only when ``update_enabled``)."""
-
-    def get(self) -> GraphStore:
-        path = current_path(self.root)
-        store = self._store
-        if store is not None and store.path == path:
-            return store
-        with self._lock:
-            if self._store is None or self._store.path != current_path(self.root):
-                self._store = None
-                self._store = GraphStore.open(self.root, read_only=False)
-                self.generation += 1
-            return self._store
-
-
 @bp.record_once
 def _setup(state: Any) -> None:
     app = state.app
     handle = app.extensions.get(EXTENSION_KEY)
     if app.config.get("KG_UPDATE_ENABLED") and type(handle) is StoreHandle:
-        app.extensions[EXTENSION_KEY] = WritableStoreHandle(Path(handle.root))
+        app.extensions[EXTENSION_KEY] = StoreHandle(Path(handle.root), read_only=False)
 
 
 def _authorise_update() -> None:

@@ -13,10 +13,12 @@ EXTENSION_KEY = "kg.store"
 
 
 class StoreHandle:
-    """Thread-safe access to the current generation under ``root``."""
+    """Thread-safe access to the current generation under ``root`` (read-only unless ``read_only`` is False,
+    which only an update-enabled server asks for)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, read_only: bool = True) -> None:
         self.root = root
+        self.read_only = read_only
         self._lock = threading.Lock()
         self._store: GraphStore | None = None
         self.generation = 0  # bumps on every reopen; caches key on it
@@ -29,7 +31,8 @@ class StoreHandle:
             return store
         with self._lock:
             if self._store is None or self._store.path != current_path(self.root):
-                self._store = GraphStore.open(self.root, read_only=True)
+                self._store = None  # let RocksDB release the old generation before a writable reopen
+                self._store = GraphStore.open(self.root, read_only=self.read_only)
                 self.generation += 1
             return self._store
 
