@@ -11,7 +11,6 @@ hierarchy (LSTM → RNN, VAE → autoencoder, encoder-only → also transformer)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,7 +21,7 @@ from rdflib import RDF, RDFS, Graph, URIRef
 from kg.errors import InputError
 from kg.evaluation.metrics import PRF
 from kg.extract.normalize import norm_key
-from kg.ingest.text import title_key
+from kg.ingest.text import json_lines, title_key
 from kg.mapping.iris import entity_iri
 from kg.mapping.namespace import KG
 from kg.model import PaperExtraction
@@ -56,13 +55,7 @@ class PaperLevelResult:
 
 
 def read_gold(path: Path) -> Iterator[GoldPaper]:
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON ({exc.msg})", path=str(path), line=lineno) from None
+    for lineno, rec in json_lines(path):
         if not isinstance(rec, dict) or not rec.get("title"):
             raise InputError("expected an object with a title", path=str(path), line=lineno, field="title")
         entities: dict[str, list[frozenset[str]]] = {}

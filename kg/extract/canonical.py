@@ -12,7 +12,6 @@ carries its reason ("acronym 'ViT' defined as 'Vision Transformer' in 12 papers"
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 from kg.errors import InputError
 from kg.extract.abbreviations import find_abbreviations
 from kg.extract.normalize import norm_key
+from kg.ingest.text import json_lines
 from kg.model import Paper
 
 # An acronym resolves corpus-wide only when one long form clearly dominates its definitions.
@@ -53,13 +53,7 @@ def read_overrides(path: Path) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     if not path.is_file():
         return out
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON ({exc.msg})", path=str(path), line=lineno) from None
+    for lineno, rec in json_lines(path, comments=True):
         if not isinstance(rec, dict) or not isinstance(rec.get("short"), str) or "long" not in rec:
             raise InputError('expected {"short": str, "long": str | null}', path=str(path), line=lineno)
         out[norm_key(rec["short"])] = rec["long"]

@@ -6,7 +6,6 @@ by id, and lookups from any surface form (via ``norm_key``) to entity ids.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.extract.normalize import norm_key
+from kg.ingest.text import json_lines
 from kg.model import ENTITY_TYPES, Entity, EntityType
 
 VOCAB_FILES = ("architectures", "methods", "tasks", "datasets", "metrics")
@@ -75,13 +75,7 @@ def parse_entry(rec: object, path: str, line: int) -> VocabEntry:
 
 
 def read_vocab_file(path: Path) -> Iterator[VocabEntry]:
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON ({exc.msg})", path=str(path), line=lineno) from None
+    for lineno, rec in json_lines(path):
         yield parse_entry(rec, str(path), lineno)
 
 

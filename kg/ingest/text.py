@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
+
+from kg.errors import InputError
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._~-]+")
@@ -63,3 +67,15 @@ def title_key(title: str) -> str:
 def safe_id(raw: str) -> str:
     """A source-given id made safe for an IRI path segment (unsafe runs become '_')."""
     return _ID_UNSAFE.sub("_", raw.strip()).strip("_")
+
+
+def json_lines(path: Path, comments: bool = False) -> Iterator[tuple[int, Any]]:
+    """(line number, decoded value) for every non-blank line of a strict JSON Lines file (project data such as
+    vocabularies or gold); a bad line raises ``InputError`` naming file and line. ``comments`` skips '#' lines."""
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or (comments and line.lstrip().startswith("#")):
+            continue
+        try:
+            yield lineno, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON ({exc.msg})", path=str(path), line=lineno) from None
