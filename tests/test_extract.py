@@ -181,3 +181,22 @@ def test_extract_selective_ner_reads_only_around_unmatched_names(tiny_extractor,
     assert ner.regions(doc) == []
     ner.selective = False
     assert ner.regions(doc) == [(0, len(doc.text), [])]
+
+
+def test_occurrences_are_word_bounded_greedy_and_non_overlapping():
+    from kg.extract.linker import _occurrences
+
+    text = "ViTs beat ViT; ViTa is not ViT-B; aViT neither. ViTViT"
+    assert list(_occurrences(text, "ViT")) == [(0, 4), (10, 13), (27, 30)]
+    assert list(_occurrences("aaaa", "aa")) == []  # inner matches are not word-bounded
+    assert list(_occurrences("x", "")) == []
+
+
+def test_doc_text_is_cached_and_equal_to_spacy_text():
+    import spacy
+
+    from kg.extract.components import doc_text
+
+    doc = spacy.blank("en").make_doc("Two  spaces, and a tab\there.")
+    assert doc_text(doc) == doc.text
+    assert doc.user_data["kg_text"] == doc.text

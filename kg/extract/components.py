@@ -32,6 +32,15 @@ def ensure_extensions() -> None:
         Doc.set_extension("kg_field", default="abstract")
 
 
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, computed once per doc: spaCy rebuilds it from every token on each access, which cost a third
+    of extraction time when called per region and per candidate."""
+    text = doc.user_data.get("kg_text")
+    if text is None:
+        text = doc.user_data["kg_text"] = doc.text
+    return text
+
+
 def sentence_token_bounds(doc: Doc, token_i: int) -> tuple[int, int]:
     """Token range [start, end) of the sentence holding token ``token_i``; sentence starts are computed once per
     doc (``doc.has_annotation`` and ``token.sent`` each walk the whole doc, which dominated extraction time)."""
@@ -86,9 +95,13 @@ class Gazetteer:
         for form, entry, cs in vocabulary.matchable():
             for v in _variants(form, cs):
                 (exact if cs else lower).setdefault(entry.id, set()).add(v if cs else v.lower())
+        # Patterns are tokenized by a copy of the pipeline's tokenizer: tens of thousands of one-off forms in the
+        # real tokenizer's cache made it ~3x slower on every document afterwards.
+        tokenizer = type(nlp.tokenizer)(nlp.vocab)
+        tokenizer.from_bytes(nlp.tokenizer.to_bytes())
         for table, matcher in ((exact, self.exact), (lower, self.lower)):
             for eid in sorted(table):
-                matcher.add(eid, list(nlp.tokenizer.pipe(sorted(table[eid]))))
+                matcher.add(eid, list(tokenizer.pipe(sorted(table[eid]))))
 
     def __call__(self, doc: Doc) -> Doc:
         found = []
@@ -139,7 +152,7 @@ class Patterns:
         ensure_extensions()
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         found = []
 
         def add(m: re.Match[str], etype: str, cue: str, score: float) -> None:

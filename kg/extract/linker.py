@@ -65,11 +65,16 @@ def guess_type(phrase: str) -> EntityType | None:
 
 def _occurrences(text: str, form: str) -> Iterable[tuple[int, int]]:
     """Word-bounded exact occurrences of ``form`` in ``text`` (plural "s" allowed after acronyms)."""
-    for m in re.finditer(re.escape(form) + r"s?", text):
-        s, e = m.start(), m.end()
-        if (s > 0 and _WORDCHAR.match(text[s - 1])) or (e < len(text) and _WORDCHAR.match(text[e])):
-            continue
-        yield s, e
+    # str.find, not a regex per form: thousands of distinct forms overflow re's compile cache.
+    n = len(form)
+    if not n:
+        return
+    s = text.find(form)
+    while s >= 0:
+        e = s + n + (1 if text.startswith("s", s + n) else 0)  # like the former regex `form s?`: greedy, no overlap
+        if not ((s > 0 and _WORDCHAR.match(text[s - 1])) or (e < len(text) and _WORDCHAR.match(text[e]))):
+            yield s, e
+        s = text.find(form, e)
 
 
 def _sentence_of(text: str, pos: int) -> tuple[int, int]:

@@ -22,7 +22,14 @@ from spacy.tokens import Doc
 from spacy.util import minibatch
 
 from kg.extract.candidates import Candidate
-from kg.extract.components import NER_LABELS, _add, _sentence_bounds, ensure_extensions, sentence_token_bounds
+from kg.extract.components import (
+    NER_LABELS,
+    _add,
+    _sentence_bounds,
+    doc_text,
+    ensure_extensions,
+    sentence_token_bounds,
+)
 
 # A token that may name something: inner capital or digit (PerCo, GPT4), an acronym, or — in a run of
 # capitalised words ("Custom-Designed Decoding Tree") — a capitalised word that does not start its sentence.
@@ -49,7 +56,8 @@ class SelectiveNer:
     def regions(self, doc: Doc) -> list[tuple[int, int, list[tuple[int, int]]]]:
         """(start_char, end_char, focus spans) of the text the model should read; focus None = keep all."""
         if not self.selective:
-            return [(0, len(doc.text), [])] if doc.text.strip() else []
+            text = doc_text(doc)
+            return [(0, len(text), [])] if text.strip() else []
         if doc._.kg_field != "abstract":
             return []
         covered = [(c.start, c.end) for c in (doc._.kg_candidates or ())]
@@ -87,7 +95,7 @@ class SelectiveNer:
                 pieces, parts, pos = [], [], 0
                 for s, e, focus in self.regions(doc):
                     pieces.append((pos, s, e - s, focus))
-                    parts.append(doc.text[s:e])
+                    parts.append(doc_text(doc)[s:e])
                     pos += e - s + len(_SEPARATOR)
                 if parts:
                     jobs.append((doc, pieces, _SEPARATOR.join(parts)))
@@ -106,7 +114,7 @@ class SelectiveNer:
                     if span is None:
                         continue
                     s0, s1 = _sentence_bounds(doc, span.start)
-                    found.append(Candidate(doc._.kg_field, start, end, doc.text[start:end], etype, "ner",
+                    found.append(Candidate(doc._.kg_field, start, end, doc_text(doc)[start:end], etype, "ner",
                                            self.score, s0, s1))
                 _add(doc, found)
             yield from batch
