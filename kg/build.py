@@ -36,7 +36,7 @@ from kg.parallel import AcronymCounts, BatchResult, ExtractorSpec, InlineRunner,
 from kg.store import GraphStore, new_generation_path, publish_generation
 from kg.store.entity_index import Contribution, EntityIndex, index_path
 from kg.store.nquads import nquads
-from kg.store.stats import refresh_stats
+from kg.store.stats import StatsCounts, write_stats
 from kg.store.validate import check_triples
 from ontology import ONTOLOGY_TTL
 
@@ -118,7 +118,7 @@ def _ontology_quads() -> Iterator[tuple]:
 
 
 def write_entities(store: GraphStore, table: EntityTable, validate: bool = False) -> None:
-    """The shared entities graph (the materialised statistics come from ``refresh_stats`` afterwards); with
+    """The shared entities graph (the materialised statistics come from ``write_stats`` afterwards); with
     ``validate``, checked against the shapes (with the ontology) before it is written."""
     quads = [(s, p, o, ENTITIES_GRAPH) for e in table.entities() for s, p, o in entity_triples(e)]
     if validate:
@@ -205,7 +205,8 @@ def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None 
             store = GraphStore(ox.Store(str(gen)), gen, read_only=False)
             index = EntityIndex(index_path(gen))
             store.add_quads(_ontology_quads())
-            table = load_corpus(store, index, inputs, settings, report, progress, extractor)
+            stats = StatsCounts()
+            table = load_corpus(store, index, inputs, settings, report, progress, extractor, stats)
             t = time.perf_counter()
             write_entities(store, table, settings.validate_shapes)
             report.entities_by_type = table.counts_by_type()
@@ -213,7 +214,7 @@ def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None 
             index.close()
             report.seconds["entities"] = time.perf_counter() - t
             t = time.perf_counter()
-            refresh_stats(store)
+            write_stats(store, stats)  # the batches' tallies: no pass over the loaded quads
             report.seconds["stats"] = time.perf_counter() - t
             report.triples = store.triple_count()
             t = time.perf_counter()
@@ -230,8 +231,10 @@ def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None 
 
 
 def load_corpus(store: GraphStore, index: EntityIndex, inputs: list[Path | str], settings: Settings,
-                report: BuildReport, progress: Progress | None, extractor: Any = None) -> EntityTable:
-    """Pass 1 (read, spool, count acronyms) and pass 2 (extract, bulk-load) — the streaming heart of a build."""
+                report: BuildReport, progress: Progress | None, extractor: Any = None,
+                stats: StatsCounts | None = None) -> EntityTable:
+    """Pass 1 (read, spool, count acronyms) and pass 2 (extract, bulk-load) — the streaming heart of a build.
+    The batches' statistics tallies are merged into ``stats``."""
     from kg.extract.canonical import read_overrides
 
     table = EntityTable()
@@ -270,6 +273,8 @@ def load_corpus(store: GraphStore, index: EntityIndex, inputs: list[Path | str],
                 store.load_nquads(res.nquads)
                 table.add_contributions(res.contributions)
                 index.add(res.papers, res.contributions)
+                if stats is not None:
+                    stats.merge(res.stats)
                 main_work += time.perf_counter() - tl
                 report.papers += len(res.papers)
                 report.links += res.links

@@ -31,6 +31,7 @@ from kg.mapping.triples import paper_triples
 from kg.model import Paper, PaperExtraction
 from kg.store.entity_index import Contribution
 from kg.store.nquads import nquads
+from kg.store.stats import StatsCounts, count_extractions
 
 # --------------------------------------------------------------------------------------------- extractors
 
@@ -87,6 +88,7 @@ class BatchResult:
     links: int
     nquads: bytes
     violations: list[str] = field(default_factory=list)  # SHACL violations of this batch's paper graphs
+    stats: StatsCounts = field(default_factory=StatsCounts)  # this batch's share of the materialised statistics
 
 
 def contributions(ex: PaperExtraction) -> list[Contribution]:
@@ -100,10 +102,13 @@ def contributions(ex: PaperExtraction) -> list[Contribution]:
 
 
 def summarise(extractions: Iterable[PaperExtraction], validate: bool = False) -> BatchResult:
-    """Extractions of one batch → contributions, role counts and the papers' named graphs as N-Quads; with
+    """Extractions of one batch → contributions, role counts, statistics tallies and the papers' named graphs as
+    N-Quads; with
     ``validate``, also the batch's SHACL violations (every paper-graph constraint is local to its paper)."""
     res = BatchResult([], [], Counter(), 0, b"")
     quads = []
+    extractions = list(extractions)
+    res.stats = count_extractions(extractions)
     for ex in extractions:
         res.papers.append((ex.paper.id, title_key(ex.paper.title)))
         res.contributions.extend(contributions(ex))

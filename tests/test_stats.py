@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Literal
 from rdflib.namespace import XSD
@@ -118,3 +119,34 @@ def test_stats_build_materialises_counts_equal_to_live_aggregate(tiny_store: Pat
     materialised = {r.entity: r.papers for r in st.entity_counts(gs)}
     assert live and materialised == live
     assert st.paper_total(gs) == len(gs.select("SELECT * WHERE { ?p a ?c }", {"c": KG.Paper}))
+
+
+def _stats_quads(gs: GraphStore) -> set:
+    from kg.mapping.iris import STATS_GRAPH
+
+    return set(gs.ox.quads_for_pattern(None, None, None, ox.NamedNode(str(STATS_GRAPH))))
+
+
+def test_counts_from_extractions_equal_counts_read_back_from_the_graph(small_store):
+    exs = [
+        _ex("a", 2024, "2024-05-02", ("method/bert", "method", "uses"), ("dataset/glue", "dataset", "evaluates_on")),
+        _ex("b", 2025, "2025-01-10", ("method/bert", "method", "proposes")),
+        _ex("c", 2025, "2025-01-30", ("method/bert", "method", "uses"), ("task/qa", "task", "uses")),
+        _ex("d", None, None, ("method/lora", "method", "uses")),
+    ]
+    halves = st.count_extractions(exs[:2])
+    halves.merge(st.count_extractions(exs[2:]))
+    assert halves == st.count_store(small_store)
+
+
+def test_a_build_writes_the_same_stats_graph_a_refresh_computes(tmp_path, tiny_extractor):
+    from kg.build import build
+    from kg.config import load_settings
+
+    build([Path(__file__).parent / "data" / "papers.jsonl"], load_settings({"store_dir": str(tmp_path)}, env={}),
+          extractor=tiny_extractor)
+    gs = GraphStore.open(tmp_path, read_only=False)
+    built = _stats_quads(gs)
+    assert len(built) > 50
+    st.refresh_stats(gs)
+    assert _stats_quads(gs) == built

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import URIRef
@@ -33,7 +34,9 @@ def slugify(text: str) -> str:
     return slug or "x" + hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
+@lru_cache(maxsize=4096)
 def _seg(text: str) -> str:
+    # Cached: every link and mention IRI of a paper quotes the same paper id again.
     return quote(text, safe="-._~")
 
 

@@ -19,6 +19,10 @@ _LIT_MAP = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
+def _needs_escape(lex: str) -> bool:
+    return "\\" in lex or '"' in lex or "\n" in lex or "\r" in lex
+
+
 def _iri(value: str) -> str:
     if _IRI_BAD.search(value):
         value = _IRI_BAD.sub(lambda m: f"\\u{ord(m.group(0)):04X}", value)
@@ -30,7 +34,9 @@ def term(t: Node) -> str:
     if isinstance(t, URIRef):
         return _iri(str(t))
     if isinstance(t, Literal):
-        lex = _LIT_ESCAPE.sub(lambda m: _LIT_MAP[m.group(0)], str(t))
+        lex = str(t)
+        if _needs_escape(lex):  # a substring test is ~10x cheaper than a regex sub on clean text
+            lex = _LIT_ESCAPE.sub(lambda m: _LIT_MAP[m.group(0)], lex)
         if t.language:
             return f'"{lex}"@{t.language}'
         if t.datatype is not None and str(t.datatype) != XSD_STRING:
@@ -53,8 +59,10 @@ def nquads(quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> str:
 
     lines = []
     for s, p, o, g in quads:
+        # Objects: IRIs repeat (entities, classes) and are cached; literals rarely repeat and are not.
+        ot = fmt(o) if type(o) is URIRef else term(o)
         if g is None:
-            lines.append(f"{fmt(s)} {fmt(p)} {term(o)} .\n")
+            lines.append(f"{fmt(s)} {fmt(p)} {ot} .\n")
         else:
-            lines.append(f"{fmt(s)} {fmt(p)} {term(o)} {fmt(g)} .\n")
+            lines.append(f"{fmt(s)} {fmt(p)} {ot} {fmt(g)} .\n")
     return "".join(lines)

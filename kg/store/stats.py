@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -32,6 +32,7 @@ from rdflib import URIRef
 
 from kg.mapping.iris import STATS_GRAPH, entity_id_from_iri
 from kg.mapping.namespace import KG, RESOURCE_BASE
+from kg.model import PaperExtraction
 from kg.store.oxigraph_store import GraphStore
 from kg.store.queries import load_query
 
@@ -83,18 +84,80 @@ class StatsReport:
     quads: int = 0
 
 
+@dataclass
+class StatsCounts:
+    """The tallies the stats graph is written from; mergeable, so extraction batches can count their own papers
+    and a build merges them instead of re-reading millions of quads with SPARQL afterwards."""
+
+    papers: int = 0
+    links: int = 0
+    years: Counter[int] = field(default_factory=Counter)
+    months: Counter[str] = field(default_factory=Counter)
+    per_entity: Counter[str] = field(default_factory=Counter)
+    per_property: Counter[str] = field(default_factory=Counter)
+    per_entity_year: Counter[tuple[str, int]] = field(default_factory=Counter)
+    per_entity_month: Counter[tuple[str, str]] = field(default_factory=Counter)
+    entity_class: dict[str, str] = field(default_factory=dict)  # linked entity IRI → top-level class IRI
+
+    def add_paper(self, year: int | None, month: str | None) -> None:
+        self.papers += 1
+        if year is not None:
+            self.years[year] += 1
+        if month is not None:
+            self.months[month] += 1
+
+    def add_links(self, year: int | None, month: str | None, links: Iterable[tuple[str, str, str | None]]) -> None:
+        """Links of one paper (its year, month) as (property IRI, entity IRI, class IRI or None)."""
+        # One kg:Link per (paper, entity) pair by construction (the link IRI is minted from both), so counting
+        # links counts distinct papers.
+        for prop, entity, cls in links:
+            self.links += 1
+            self.per_entity[entity] += 1
+            self.per_property[prop] += 1
+            if year is not None:
+                self.per_entity_year[entity, year] += 1
+            if month is not None:
+                self.per_entity_month[entity, month] += 1
+            if cls is not None:
+                self.entity_class[entity] = cls
+
+    def merge(self, other: StatsCounts) -> None:
+        self.papers += other.papers
+        self.links += other.links
+        for mine, theirs in ((self.years, other.years), (self.months, other.months),
+                             (self.per_entity, other.per_entity), (self.per_property, other.per_property),
+                             (self.per_entity_year, other.per_entity_year),
+                             (self.per_entity_month, other.per_entity_month)):
+            mine.update(theirs)  # type: ignore[attr-defined]
+        self.entity_class.update(other.entity_class)
+
+
+def count_extractions(extractions: Iterable[PaperExtraction]) -> StatsCounts:
+    """Tallies of extraction records, as ``count_store`` would read them from the graph they map to."""
+    from kg.mapping.iris import entity_iri
+    from kg.mapping.triples import TYPE_CLASS, link_property
+
+    counts = StatsCounts()
+    for ex in extractions:
+        year, month = ex.paper.year, month_of(ex.paper.date)
+        counts.add_paper(year, month)
+        counts.add_links(year, month, ((str(link_property(lk.entity.type, lk.role)), str(entity_iri(lk.entity.id)),
+                                        str(TYPE_CLASS[lk.entity.type])) for lk in ex.links))
+    return counts
+
+
 def _rows(store: GraphStore, name: str) -> Iterator[ox.QuerySolution]:
     return iter(store.query(load_query(name)))
 
 
-def refresh_stats(store: GraphStore) -> StatsReport:
-    """Recompute the stats graph from the paper graphs (the store must be writable)."""
+def count_store(store: GraphStore) -> StatsCounts:
+    """Tallies read from the paper graphs of ``store`` with the three ``stats_*`` queries."""
     years: dict[str, int] = {}
     months: dict[str, str] = {}
-    n_papers = 0
+    papers: dict[str, None] = {}  # distinct, in order (OPTIONALs give a paper with two dates two rows)
     for sol in _rows(store, "stats_papers"):
-        n_papers += 1
         paper = sol["paper"].value
+        papers[paper] = None
         y, d = sol["year"], sol["date"]
         if y is not None:
             try:
@@ -104,29 +167,33 @@ def refresh_stats(store: GraphStore) -> StatsReport:
         m = month_of(d.value if d is not None else None)
         if m is not None:
             months[paper] = m
-
-    per_entity: Counter[str] = Counter()
-    per_property: Counter[str] = Counter()
-    per_entity_year: Counter[tuple[str, int]] = Counter()
-    per_entity_month: Counter[tuple[str, str]] = Counter()
-    n_links = 0
-    # One kg:Link per (paper, entity) pair by construction (the link IRI is minted from both), so counting
-    # links counts distinct papers.
+    links: dict[str, list[tuple[str, str, str | None]]] = {}
     for sol in _rows(store, "stats_links"):
-        n_links += 1
-        paper, entity = sol["paper"].value, sol["entity"].value
-        per_entity[entity] += 1
-        per_property[sol["property"].value] += 1
-        if paper in years:
-            per_entity_year[entity, years[paper]] += 1
-        if paper in months:
-            per_entity_month[entity, months[paper]] += 1
-
-    classes: dict[str, set[str]] = {str(c): set() for c in ENTITY_CLASSES}
+        links.setdefault(sol["paper"].value, []).append((sol["property"].value, sol["entity"].value, None))
+    counts = StatsCounts()
+    for paper in papers:
+        counts.add_paper(years.get(paper), months.get(paper))
+    for paper, paper_links in links.items():
+        counts.add_links(years.get(paper), months.get(paper), paper_links)
     for sol in _rows(store, "stats_entity_classes"):
         e = sol["entity"].value
-        if e in per_entity:
-            classes[sol["class"].value].add(e)
+        if e in counts.per_entity:
+            counts.entity_class[e] = sol["class"].value
+    return counts
+
+
+def refresh_stats(store: GraphStore) -> StatsReport:
+    """Recompute the stats graph from the paper graphs (the store must be writable)."""
+    return write_stats(store, count_store(store))
+
+
+def write_stats(store: GraphStore, counts: StatsCounts) -> StatsReport:
+    """Write ``counts`` as the stats graph: streamed in when the graph is empty (a build), else only the
+    statistics that changed are rewritten (an incremental update)."""
+    classes: dict[str, set[str]] = {str(c): set() for c in ENTITY_CLASSES}
+    for e, c in counts.entity_class.items():
+        if e in counts.per_entity and c in classes:
+            classes[c].add(e)
 
     graph = _n(STATS_GRAPH)
     count, for_entity, for_year, for_month = _n(KG.count), _n(KG.forEntity), _n(KG.forYear), _n(KG.forMonth)
@@ -142,27 +209,27 @@ def refresh_stats(store: GraphStore) -> StatsReport:
         yield ox.Quad(s, count, _int(n), graph)
 
     def quads() -> Iterator[ox.Quad]:
-        yield from stat("papers", paper_count_cls, n_papers)
-        for y, n in sorted(Counter(years.values()).items()):
+        yield from stat("papers", paper_count_cls, counts.papers)
+        for y, n in sorted(counts.years.items()):
             yield from stat(f"papers/{y}", paper_count_cls, n, (for_year, _int(y)))
-        for m, n in sorted(Counter(months.values()).items()):
+        for m, n in sorted(counts.months.items()):
             yield from stat(f"papers/{m}", paper_count_cls, n, (for_month, _month(m)))
-        for e, n in sorted(per_entity.items()):
+        for e, n in sorted(counts.per_entity.items()):
             yield ox.Quad(ox.NamedNode(e), _n(KG.paperCount), _int(n), graph)
-        for (e, y), n in sorted(per_entity_year.items()):
+        for (e, y), n in sorted(counts.per_entity_year.items()):
             yield from stat(f"papers/{_entity_key(e)}/{y}", entity_count_cls, n,
                             (for_entity, ox.NamedNode(e)), (for_year, _int(y)))
-        for (e, m), n in sorted(per_entity_month.items()):
+        for (e, m), n in sorted(counts.per_entity_month.items()):
             yield from stat(f"papers/{_entity_key(e)}/{m}", entity_count_cls, n,
                             (for_entity, ox.NamedNode(e)), (for_month, _month(m)))
         for c, members in classes.items():
             yield from stat(f"entities/{_local(c)}", _n(KG.EntityCount), len(members), (_n(KG.forClass), _n(c)))
-        for p, n in sorted(per_property.items()):
+        for p, n in sorted(counts.per_property.items()):
             yield from stat(f"links/{_local(p)}", _n(KG.LinkCount), n, (_n(KG.forProperty), _n(p)))
 
-    report = StatsReport(papers=n_papers, entities=len(per_entity), links=n_links)
+    report = StatsReport(papers=counts.papers, entities=len(counts.per_entity), links=counts.links)
     if next(iter(store.ox.quads_for_pattern(None, None, None, graph)), None) is None:
-        # First refresh of this store (every full build): stream straight in.
+        # First write of this store (every full build): stream straight in.
         def counted() -> Iterator[ox.Quad]:
             for q in quads():
                 report.quads += 1

@@ -280,11 +280,23 @@ def _kind_ok(term: Any, kind: URIRef) -> bool:
             SH.BlankNodeOrLiteral: blank or lit, SH.IRIOrLiteral: iri or lit}[kind]
 
 
+_NUMBERS: dict[tuple[str, str], Any] = {}  # (lexical form, datatype) → value; offsets and scores repeat a lot
+
+
 def _number(term: Any) -> Any:
     """A numeric literal's value, or None when it is not a well-typed number (not comparable)."""
-    if isinstance(term, Literal) and term.datatype in _DECIMAL_TYPES and not term.ill_typed:
-        return term.toPython()
-    return None
+    if not isinstance(term, Literal) or term.datatype is None:
+        return None
+    key = (str(term), str(term.datatype))
+    try:
+        return _NUMBERS[key]
+    except KeyError:
+        pass
+    value = term.toPython() if term.datatype in _DECIMAL_TYPES and not term.ill_typed else None
+    if len(_NUMBERS) > 100_000:
+        _NUMBERS.clear()
+    _NUMBERS[key] = value
+    return value
 
 
 def _datatype_ok(term: Any, dt: URIRef) -> bool:
@@ -301,6 +313,7 @@ def _compare(a: Any, b: Any, op: str) -> bool:
     return {">=": x >= y, "<=": x <= y, ">": x > y, "<": x < y}[op]
 
 
+_CMP = {">=": lambda x, y: x >= y, "<=": lambda x, y: x <= y, ">": lambda x, y: x > y, "<": lambda x, y: x < y}
 _OPS = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}
 
 
@@ -325,7 +338,10 @@ def _check_values(values: list, key: str, value: Any, props: dict, types: dict) 
     if key == "in":
         return [v for v in values if v not in value]
     if key in _OPS:
-        return [v for v in values if not _compare(v, value, _OPS[key])]
+        bound, op = _number(value), _OPS[key]
+        if bound is None:
+            return list(values)
+        return [v for v in values if (x := _number(v)) is None or not _CMP[op](x, bound)]
     if key in ("lessThan", "lessThanOrEquals"):
         op = "<" if key == "lessThan" else "<="
         others = props.get(value, [])
@@ -343,10 +359,12 @@ def triple_violations(triples: Any, shapes_path: Path = SHAPES_TTL) -> list[str]
     """
     by_subject: dict[Any, dict[Any, list]] = {}
     types: dict[Any, set] = {}
+    rdf_type = RDF.type  # rdflib resolves namespace attributes slowly; this loop runs per triple
     for s, p, o in triples:
-        o = _canon(o)
+        if type(o) is Literal and o.datatype is not None:
+            o = _canon(o)
         by_subject.setdefault(s, {}).setdefault(p, []).append(o)
-        if p == RDF.type:
+        if p == rdf_type:
             types.setdefault(s, set()).add(o)
     out: list[str] = []
     for rule in shape_rules(shapes_path):
