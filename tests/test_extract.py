@@ -200,3 +200,23 @@ def test_doc_text_is_cached_and_equal_to_spacy_text():
     doc = spacy.blank("en").make_doc("Two  spaces, and a tab\there.")
     assert doc_text(doc) == doc.text
     assert doc.user_data["kg_text"] == doc.text
+
+
+def test_token_columns_match_the_tokens():
+    import spacy
+
+    from kg.extract.components import _sentence_bounds, token_columns
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    doc = nlp("We propose GPT-4o. It beats ViT-B/16 on ImageNet!  Done")
+    idx, length, is_start = token_columns(doc)
+    assert idx == [t.idx for t in doc]
+    assert length == [len(t.text) for t in doc]
+    assert is_start == [bool(t.is_sent_start) for t in doc]
+    i = next(t.i for t in doc if t.text == "ImageNet")
+    assert _sentence_bounds(doc, i) == (doc[i].sent.start_char, doc[i].sent.end_char)
+    # no sentencizer: only the first token is marked, the whole doc is one sentence
+    bare = spacy.blank("en")("two words")
+    assert token_columns(bare)[2] == [True, False]
+    assert _sentence_bounds(bare, 1) == (0, len("two words"))

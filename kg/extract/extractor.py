@@ -67,6 +67,7 @@ class Extractor:
             for p in batch:
                 for fld, text in (("title", p.title), ("abstract", p.abstract)):
                     doc = self.nlp.make_doc(text)
+                    doc.user_data["kg_text"] = text  # spaCy's tokenizer is lossless: doc.text == text
                     doc._.kg_field = fld
                     docs.append(doc)
             processed = list(self.nlp.pipe(docs, batch_size=len(docs)))

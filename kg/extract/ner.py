@@ -29,20 +29,13 @@ from kg.extract.components import (
     doc_text,
     ensure_extensions,
     sentence_token_bounds,
+    token_columns,
 )
 
 # A token that may name something: inner capital or digit (PerCo, GPT4), an acronym, or — in a run of
 # capitalised words ("Custom-Designed Decoding Tree") — a capitalised word that does not start its sentence.
 _SEPARATOR = "\n\n"
 _NAMEISH = re.compile(r"^(?:[A-Za-z][a-z]*[A-Z0-9]|[A-Z]{2})")
-
-
-def _capitalised_neighbour(t) -> bool:
-    doc = t.doc
-    for j in (t.i - 1, t.i + 1):
-        if 0 <= j < len(doc) and doc[j].text[:1].isupper() and not (j == t.i - 1 and doc[j].is_sent_start):
-            return True
-    return False
 
 
 class SelectiveNer:
@@ -61,17 +54,26 @@ class SelectiveNer:
         if doc._.kg_field != "abstract":
             return []
         covered = [(c.start, c.end) for c in (doc._.kg_candidates or ())]
+        text = doc_text(doc)
+        idx, length, is_start = token_columns(doc)
+        words = [text[i:i + n] for i, n in zip(idx, length, strict=True)]
+        n_tok = len(words)
+
+        def capitalised_neighbour(i: int) -> bool:
+            return any(0 <= j < n_tok and words[j][:1].isupper() and not (j == i - 1 and is_start[j])
+                       for j in (i - 1, i + 1))
+
         windows: list[list[int]] = []
         focus: list[tuple[int, int]] = []
-        for t in doc:
-            if not (_NAMEISH.match(t.text) or (t.text[:1].isupper() and not t.is_sent_start and _capitalised_neighbour(t))):
+        for i, word in enumerate(words):
+            if not (_NAMEISH.match(word) or (word[:1].isupper() and not is_start[i] and capitalised_neighbour(i))):
                 continue
-            s, e = t.idx, t.idx + len(t.text)
+            s, e = idx[i], idx[i] + length[i]
             if any(cs <= s and e <= ce for cs, ce in covered):
                 continue
-            sent_start, sent_end = sentence_token_bounds(doc, t.i)
-            lo = max(sent_start, t.i - self.window)
-            hi = min(sent_end, t.i + self.window + 1)
+            sent_start, sent_end = sentence_token_bounds(doc, i)
+            lo = max(sent_start, i - self.window)
+            hi = min(sent_end, i + self.window + 1)
             focus.append((s, e))
             if windows and lo <= windows[-1][1]:
                 windows[-1][1] = max(windows[-1][1], hi)
@@ -79,7 +81,7 @@ class SelectiveNer:
                 windows.append([lo, hi])
         out = []
         for lo, hi in windows:
-            s, e = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1].text)
+            s, e = idx[lo], idx[hi - 1] + length[hi - 1]
             out.append((s, e, [f for f in focus if s <= f[0] and f[1] <= e]))
         return out
 
