@@ -274,10 +274,14 @@ def _canon(term: Any) -> Any:
     return term
 
 
+_KINDS: dict[URIRef, tuple[type, ...]] = {
+    SH.IRI: (URIRef,), SH.Literal: (Literal,), SH.BlankNode: (BNode,), SH.BlankNodeOrIRI: (BNode, URIRef),
+    SH.BlankNodeOrLiteral: (BNode, Literal), SH.IRIOrLiteral: (URIRef, Literal),
+}
+
+
 def _kind_ok(term: Any, kind: URIRef) -> bool:
-    iri, lit, blank = isinstance(term, URIRef), isinstance(term, Literal), isinstance(term, BNode)
-    return {SH.IRI: iri, SH.Literal: lit, SH.BlankNode: blank, SH.BlankNodeOrIRI: blank or iri,
-            SH.BlankNodeOrLiteral: blank or lit, SH.IRIOrLiteral: iri or lit}[kind]
+    return isinstance(term, _KINDS[kind])
 
 
 _NUMBERS: dict[tuple[str, str], Any] = {}  # (lexical form, datatype) → value; offsets and scores repeat a lot
