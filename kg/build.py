@@ -272,7 +272,7 @@ def load_corpus(store: GraphStore, index: EntityIndex, inputs: list[Path | str],
                 tl = time.perf_counter()
                 store.load_nquads(res.nquads)
                 table.add_contributions(res.contributions)
-                index.add(res.papers, res.contributions)
+                index.add(res.papers, res.contributions, replace=False)  # a build's papers are distinct and new
                 if stats is not None:
                     stats.merge(res.stats)
                 main_work += time.perf_counter() - tl

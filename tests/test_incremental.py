@@ -148,3 +148,18 @@ def test_incremental_acronym_counts_follow_adds_and_removes(tmp_path: Path, two_
     assert counts(tmp_path / "inc") == counts(tmp_path / "full") != only_a
     remove(["p9"], _settings(tmp_path / "inc"))
     assert counts(tmp_path / "inc") == only_a
+
+
+def test_entity_index_add_replaces_a_known_paper_unless_told_the_papers_are_new(tmp_path: Path):
+    import sqlite3
+
+    from kg.store.entity_index import Contribution, EntityIndex
+
+    idx = EntityIndex(tmp_path / "index.sqlite")
+    c = Contribution("p1", "method/bert", "method", "BERT", ("BERT",), (), ())
+    idx.add([("p1", "a title")], [c])
+    idx.add([("p1", "a title")], [c])  # replace (kg add of the same paper): still one row each
+    assert idx.paper_count() == 1 and list(idx.contributions(["method/bert"])) == [c]
+    with pytest.raises(sqlite3.IntegrityError):  # a build promised distinct new papers: a repeat is a bug
+        idx.add([("p1", "a title")], [c], replace=False)
+    idx.close()

@@ -76,10 +76,13 @@ class EntityIndex:
         self.db.commit()
 
     # ------------------------------------------------------------------ writing
-    def add(self, papers: Iterable[tuple[str, str]], contributions: Iterable[Contribution]) -> None:
-        """Record papers (id, title key) and their contributions (a paper already present is replaced)."""
+    def add(self, papers: Iterable[tuple[str, str]], contributions: Iterable[Contribution],
+            replace: bool = True) -> None:
+        """Record papers (id, title key) and their contributions. A paper already present is replaced; a build,
+        whose papers are distinct and new, passes ``replace=False`` to skip looking for them."""
         papers = list(papers)
-        self.remove(pid for pid, _ in papers)
+        if replace:
+            self.remove(pid for pid, _ in papers)
         self.db.executemany("INSERT INTO papers VALUES (?, ?)", papers)
         self.db.executemany("INSERT INTO contrib VALUES (?, ?, ?, ?, ?, ?, ?)", (
             (c.paper, c.entity, c.type, c.label, json.dumps(c.aliases, ensure_ascii=False),
