@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -117,13 +117,19 @@ def _ontology_quads() -> Iterator[tuple]:
         yield s, p, o, ONTOLOGY_GRAPH
 
 
-def write_entities(store: GraphStore, table: EntityTable, validate: bool = False) -> None:
+def write_entities(store: GraphStore, table: EntityTable, validate: bool = False, chunk: int = 20_000) -> None:
     """The shared entities graph (the materialised statistics come from ``write_stats`` afterwards); with
-    ``validate``, checked against the shapes (with the ontology) before it is written."""
-    quads = [(s, p, o, ENTITIES_GRAPH) for e in table.entities() for s, p, o in entity_triples(e)]
-    if validate:
-        check_triples([(s, p, o) for s, p, o, _ in chain(quads, _ontology_quads())])
-    store.load_nquads(nquads(quads).encode())
+    ``validate``, checked against the shapes (with the ontology) before it is written.
+
+    Written ``chunk`` entities at a time, so memory holds one chunk of triples rather than the whole graph (an
+    entity's constraints only involve its own triples and the ontology, which every chunk is checked with).
+    """
+    ontology = [(s, p, o) for s, p, o, _ in _ontology_quads()] if validate else []
+    entities = iter(table.entities())
+    while batch := [t for e in islice(entities, chunk) for t in entity_triples(e)]:
+        if validate:
+            check_triples(batch + ontology)
+        store.load_nquads(nquads((s, p, o, ENTITIES_GRAPH) for s, p, o in batch).encode())
 
 
 @contextmanager

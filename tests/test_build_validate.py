@@ -97,3 +97,29 @@ def test_build_validate_every_shape_constraint_is_compiled():
 def test_build_validate_violation_names_shape_and_focus():
     with pytest.raises(ShapeViolation, match=r"PaperShape .*title.* minCount 1: focus https://w3id.org/kg-papers/resource/paper/x"):
         check_triples(without(DCTERMS.title))
+
+
+def test_entities_graph_is_written_in_chunks_with_the_same_content_and_checks(tmp_path):
+    """write_entities in chunks of 2 gives the same entities graph as one chunk, and a bad entity in a later
+    chunk still fails the shape check."""
+    import pyoxigraph as ox
+
+    from kg.build import EntityTable, write_entities
+    from kg.errors import ShapeViolation
+    from kg.store import GraphStore
+    from kg.store.entity_index import Contribution
+
+    table = EntityTable()
+    table.add_contributions([
+        Contribution("p1", f"method/m{i}", "method", f"M{i}", (f"M{i}", f"m-{i}"), ("architecture/transformer",), ())
+        for i in range(7)])
+    graphs = []
+    for chunk in (2, 100):
+        store = GraphStore(ox.Store(), tmp_path, read_only=False)
+        write_entities(store, table, validate=True, chunk=chunk)
+        graphs.append(set(store.ox))
+    assert graphs[0] == graphs[1] and len(graphs[0]) == 7 * 4
+
+    table.add_contributions([Contribution("p2", "method/zz-bad", "method", "", (), (), ())])  # empty label, last
+    with pytest.raises(ShapeViolation, match="zz-bad"):
+        write_entities(GraphStore(ox.Store(), tmp_path, read_only=False), table, validate=True, chunk=2)
