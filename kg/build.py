@@ -272,11 +272,17 @@ def load_corpus(store: GraphStore, index: EntityIndex, inputs: list[Path | str],
                 start(report.ingest.kept)
             res: BatchResult
             main_work = 0.0  # of which this process was busy loading (the rest: waiting for extraction)
+            pending: list[bytes] = []  # N-Quads not yet loaded (up to settings.load_bytes)
+            pending_bytes = 0
             for res in runner.extract(spool.read(), acronyms, settings.validate_shapes):
                 if res.violations:
                     raise ShapeViolation("\n".join(res.violations))
                 tl = time.perf_counter()
-                store.load_nquads(res.nquads)
+                pending.append(res.nquads)
+                pending_bytes += len(res.nquads)
+                if pending_bytes >= settings.load_bytes:
+                    store.load_nquads(b"".join(pending))
+                    pending, pending_bytes = [], 0
                 table.add_contributions(res.contributions)
                 index.add(res.papers, res.contributions, replace=False)  # a build's papers are distinct and new
                 if stats is not None:
@@ -287,6 +293,10 @@ def load_corpus(store: GraphStore, index: EntityIndex, inputs: list[Path | str],
                 roles.update(res.roles)
                 if progress:
                     progress(len(res.papers))
+            if pending:
+                tl = time.perf_counter()
+                store.load_nquads(b"".join(pending))
+                main_work += time.perf_counter() - tl
             index.commit()
             report.seconds["extract+load"] = time.perf_counter() - t
             report.seconds["  of which load"] = main_work

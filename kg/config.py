@@ -43,6 +43,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("n_process", 1, int, "Extraction worker processes for `kg build`/`kg add` (each holds its own pipeline; "
             "also the worker count of `--dask local`)."),
     Setting("task_size", 512, int, "Papers per task sent to an extraction worker (process pool or Dask)."),
+    Setting("load_bytes", 64_000_000, int, "Buffer extracted N-Quads up to this many bytes before each bulk load into the "
+            "store (0: load each task's batch as it comes); fewer, bigger loads cost the store less CPU."),
     Setting("dask", "", str, "Run extraction on Dask: a scheduler address (tcp://host:8786), or 'local' for a "
             "LocalCluster of n_process workers on this machine; empty: no Dask."),
     Setting("remote_endpoint", "", str, "URL of a remote SPARQL 1.1 endpoint (e.g. Virtuoso's /sparql) holding the "
