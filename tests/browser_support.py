@@ -7,7 +7,6 @@ loopback port with waitress in a thread. Tests skip when Chromium is missing out
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import threading
@@ -16,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
+from system_deps import missing_system_package
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -26,10 +25,7 @@ def require_chromium() -> None:
     """Skip (locally) or fail (in CI, where scripts/install-system-deps.sh must have installed it)."""
     if Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists():
         return
-    message = "Debian chromium/chromium-driver not installed (run scripts/install-system-deps.sh)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    missing_system_package("Debian chromium/chromium-driver not installed (run scripts/install-system-deps.sh)")
 
 
 def free_port() -> int:
