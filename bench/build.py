@@ -32,7 +32,8 @@ def main() -> None:
     ap.add_argument("--no-validate", action="store_true", help="skip the shape check (like kg build --no-validate)")
     args = ap.parse_args()
 
-    from kg.build import ProgressBar, build
+    from kg.build import build
+    from kg.cli import ProgressBar
     from kg.config import load_settings
 
     inputs = args.input
@@ -53,7 +54,7 @@ def main() -> None:
                               "use_ner": False if args.no_ner else None,
                               "validate_shapes": False if args.no_validate else None})
     t0 = time.perf_counter()
-    report = build(inputs, settings, progress=ProgressBar())
+    report = build(inputs, settings, progress=ProgressBar("extract"))
     t_build = time.perf_counter() - t0
 
     from server import create_app

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,38 @@ def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise click.ClickException(str(exc)) from exc
 
     return wrapper
+
+
+class ProgressBar:
+    """A ``progress`` callback drawing a tqdm bar (rate and ETA) on stderr once the paper count is known."""
+
+    def __init__(self, desc: str) -> None:
+        self.desc = desc
+        self.bar: Any = None
+
+    def start(self, total: int) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, unit="paper", desc=self.desc, file=sys.stderr, smoothing=0.1, dynamic_ncols=True)
+
+    def __call__(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@contextmanager
+def progress_bar(wanted: bool | None, desc: str) -> Iterator[ProgressBar | None]:
+    """A ``ProgressBar`` when ``wanted`` (default: when stderr is a terminal), closed afterwards; else None."""
+    bar = ProgressBar(desc) if (sys.stderr.isatty() if wanted is None else wanted) else None
+    try:
+        yield bar
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 store_option = click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
@@ -59,17 +92,12 @@ def build(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, no_
     Formats are recognised from content: arXiv metadata JSON Lines (gzip too), arXiv API Atom, Papers with Code
     JSON, CSV/TSV with a title and an abstract column, BibTeX with abstracts, Daily Papers dumps.
     """
-    from kg.build import ProgressBar
     from kg.build import build as run_build
 
     settings = load_settings({"store_dir": store_dir, "validate_shapes": False if no_validate else None,
                               "use_ner": False if no_ner else None, "n_process": processes, "dask": dask})
-    bar = ProgressBar() if (sys.stderr.isatty() if progress is None else progress) else None
-    try:
+    with progress_bar(progress, "extract") as bar:
         report = run_build(inputs or None, settings, progress=bar)
-    finally:
-        if bar is not None:
-            bar.close()
     click.echo(report.summary())
 
 
@@ -83,17 +111,12 @@ def build(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, no_
 def add(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, processes: int | None,
         progress: bool | None) -> None:
     """Add the papers in INPUT files to the graph, replacing papers with the same id; atomic like a build."""
-    from kg.build import ProgressBar
-    from kg.incremental import add as run_add
+    from kg.build import add as run_add
 
     settings = load_settings({"store_dir": store_dir, "validate_shapes": False if no_validate else None,
                               "n_process": processes})
-    bar = ProgressBar("add") if (sys.stderr.isatty() if progress is None else progress) else None
-    try:
+    with progress_bar(progress, "add") as bar:
         report = run_add(inputs, settings, progress=bar)
-    finally:
-        if bar is not None:
-            bar.close()
     click.echo(report.summary())
 
 
@@ -103,7 +126,7 @@ def add(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, proce
 @user_errors
 def remove(paper_ids: tuple[str, ...], store_dir: str | None) -> None:
     """Retract the papers with these ids (their dcterms:identifier) and everything only they said; atomic."""
-    from kg.incremental import remove as run_remove
+    from kg.build import remove as run_remove
 
     settings = load_settings({"store_dir": store_dir})
     click.echo(run_remove(paper_ids, settings).summary())
@@ -191,8 +214,8 @@ def export(fmt: str, out: str | None, store_dir: str | None) -> None:
 def extract(inputs: tuple[str, ...], out: str, no_ner: bool) -> None:
     """Extract entities from INPUT files to JSON Lines, one object per paper (no store involved)."""
     from kg.extract import Extractor
-    from kg.extract.jsonio import dumps
     from kg.ingest import IngestReport, read_papers
+    from kg.mapping.jsonio import dumps
 
     report = IngestReport()
     extractor = Extractor(load_settings({"use_ner": False if no_ner else None}))

@@ -1,4 +1,4 @@
-"""Typed records that cross stage boundaries: ingest → extract → mapping → store.
+"""Typed records that cross stage boundaries: ingest → extract → mapping → build → store.
 
 Every record is a frozen dataclass so stages cannot mutate each other's output,
 and tuples (not lists) keep them hashable and byte-stable when serialised.
@@ -88,3 +88,17 @@ class PaperExtraction:
 
     paper: Paper
     links: tuple[Link, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one paper says about one entity: the rows the corpus-wide entities graph is aggregated from (kept per
+    paper in the build's entity index, so adding or removing papers recomputes only the entities they touch)."""
+
+    paper: str
+    entity: str
+    type: EntityType
+    label: str
+    aliases: tuple[str, ...]
+    architectures: tuple[str, ...]
+    reasons: tuple[str, ...]

@@ -16,10 +16,10 @@ from click.testing import CliRunner
 
 from kg import analytics as ka
 from kg.cli import main
-from kg.mapping.iris import ONTOLOGY_GRAPH, paper_iri
-from kg.mapping.namespace import KG, RES
+from kg.mapping.iris import paper_iri
 from kg.mapping.triples import entity_triples, paper_triples
 from kg.model import Entity, Link, Mention, Paper, PaperExtraction
+from kg.namespace import KG, ONTOLOGY_GRAPH, RES
 from kg.store import GraphStore, new_generation_path, publish_generation
 from kg.store.stats import refresh_stats
 from ontology import ONTOLOGY_TTL

@@ -8,23 +8,23 @@ from pathlib import Path
 import pytest
 from rdflib import XSD, Literal, URIRef
 
-from kg.build import Spool, batched
+from kg.build.spool import Spool, batched
+from kg.build.workers import ExtractorSpec, ordered_window
 from kg.config import load_settings
 from kg.ingest import bundled_corpus, read_papers
-from kg.parallel import AcronymCounts, ExtractorSpec, count_batch, ordered_window, resolve
 from kg.store import GraphStore
 from kg.store.nquads import nquads
 from kg.store.oxigraph_store import sort_lines
 
 
 def test_build_parallel_acronym_counts_match_collect_acronyms():
-    from kg.extract.canonical import collect_acronyms
+    from kg.extract.canonical import AcronymCounts, collect_acronyms, count_acronyms, resolve_acronyms
 
     papers = list(read_papers(bundled_corpus()))
     counts = AcronymCounts()
     for batch in batched(papers, 37):  # batch boundaries must not matter
-        counts.merge(count_batch(batch))
-    ours, theirs = resolve(counts), collect_acronyms(papers)
+        counts.merge(count_acronyms(batch))
+    ours, theirs = resolve_acronyms(counts), collect_acronyms(papers)
     assert len(ours) > 10
     assert ours._by_key == theirs._by_key
 
@@ -101,7 +101,7 @@ def test_build_parallel_cli_progress_bar_on_stderr(tmp_path: Path, data_dir: Pat
 
     from kg import cli
 
-    monkeypatch.setattr("kg.parallel.ExtractorSpec.make", lambda self: tiny_extractor)
+    monkeypatch.setattr("kg.build.workers.ExtractorSpec.make", lambda self: tiny_extractor)
     res = CliRunner().invoke(cli.main, ["build", str(data_dir / "papers.jsonl"), "--store", str(tmp_path),
                                         "--progress"])
     assert res.exit_code == 0, res.output

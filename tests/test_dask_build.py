@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from kg.build.workers import ExtractorSpec
 from kg.config import load_settings
 from kg.errors import ConfigError
-from kg.parallel import ExtractorSpec
 from kg.store import GraphStore
 
 pytest.importorskip("distributed")
@@ -39,7 +39,7 @@ def test_dask_build_local_cluster_equals_single_process(tmp_path: Path, data_dir
 
 
 def test_dask_build_unreachable_scheduler_is_a_config_error():
-    from kg.dask_build import DaskRunner
+    from kg.build.dask_runner import DaskRunner
 
     with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):
         DaskRunner(ExtractorSpec(load_settings({}, env={})), "tcp://127.0.0.1:9", connect_timeout="1s")

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from kg.extract.jsonio import dumps, from_json, to_json
 from kg.extract.linker import guess_type
+from kg.mapping.jsonio import dumps, from_json, to_json
 from kg.model import Paper
 
 

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.build import build
+from kg.build import add, build, remove
 from kg.config import load_settings
 from kg.errors import InputError, StoreError
-from kg.incremental import add, remove
 from kg.store import GraphStore, current_path
 
 FORMATS = Path(__file__).resolve().parent / "data" / "formats"
@@ -100,7 +99,7 @@ def test_incremental_crash_mid_update_leaves_served_graph(tmp_path: Path, two_fi
     def boom(store):
         raise RuntimeError("killed while refreshing statistics")
 
-    monkeypatch.setattr("kg.incremental.refresh_stats", boom)
+    monkeypatch.setattr("kg.build.incremental.refresh_stats", boom)
     with pytest.raises(RuntimeError, match="killed"):
         add([b], _settings(root), extractor=tiny_extractor)
     assert current_path(root) == before and _export(root) == served
@@ -118,7 +117,7 @@ def test_incremental_cli_add_and_remove(tmp_path: Path, two_files, monkeypatch: 
     a, b = two_files
     root = tmp_path / "s"
     build([a], _settings(root), extractor=tiny_extractor)
-    monkeypatch.setattr("kg.parallel.ExtractorSpec.make", lambda self: tiny_extractor)
+    monkeypatch.setattr("kg.build.workers.ExtractorSpec.make", lambda self: tiny_extractor)
     runner = CliRunner()
     res = runner.invoke(cli.main, ["add", str(b), "--store", str(root), "--no-progress"])
     assert res.exit_code == 0, res.output
@@ -130,10 +129,11 @@ def test_incremental_cli_add_and_remove(tmp_path: Path, two_files, monkeypatch: 
 
 
 def test_incremental_acronym_counts_follow_adds_and_removes(tmp_path: Path, two_files, tiny_extractor):
-    from kg.store.entity_index import EntityIndex, index_path
+    from kg.build.entity_index import EntityIndex
+    from kg.store import sidecar_path
 
     def counts(root: Path) -> dict:
-        idx = EntityIndex(index_path(current_path(root)))
+        idx = EntityIndex(sidecar_path(current_path(root)))
         try:
             c = idx.load_acronyms()
             return {k: dict(v) for k, v in c.defs.items()}
@@ -153,7 +153,8 @@ def test_incremental_acronym_counts_follow_adds_and_removes(tmp_path: Path, two_
 def test_entity_index_add_replaces_a_known_paper_unless_told_the_papers_are_new(tmp_path: Path):
     import sqlite3
 
-    from kg.store.entity_index import Contribution, EntityIndex
+    from kg.build.entity_index import EntityIndex
+    from kg.model import Contribution
 
     idx = EntityIndex(tmp_path / "index.sqlite")
     c = Contribution("p1", "method/bert", "method", "BERT", ("BERT",), (), ())

@@ -7,8 +7,9 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from kg.mapping import KG, entity_triples, link_property, paper_triples
+from kg.mapping import entity_triples, link_property, paper_triples
 from kg.model import Entity, Link, Mention, Paper, PaperExtraction
+from kg.namespace import KG
 
 GOLDEN = Path(__file__).parent / "data" / "golden" / "paper_p1.ttl"
 

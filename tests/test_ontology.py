@@ -6,9 +6,9 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
+from kg.build.shapes import check_shapes
 from kg.errors import ShapeViolation
-from kg.mapping.namespace import KG, SCHEMA
-from kg.store.validate import check_shapes
+from kg.namespace import KG, SCHEMA
 from ontology import ONTOLOGY_TTL, SHAPES_TTL
 
 NS = str(KG._NS)

@@ -9,10 +9,11 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import XSD
 
-from kg.mapping.iris import STATS_GRAPH, paper_iri
-from kg.mapping.namespace import KG, RES
+from kg.build.batches import count_extractions
+from kg.mapping.iris import paper_iri
 from kg.mapping.triples import entity_triples, paper_triples
 from kg.model import Entity, Link, Mention, Paper, PaperExtraction
+from kg.namespace import KG, RES, STATS_GRAPH
 from kg.store import GraphStore
 from kg.store import stats as st
 
@@ -122,7 +123,6 @@ def test_stats_build_materialises_counts_equal_to_live_aggregate(tiny_store: Pat
 
 
 def _stats_quads(gs: GraphStore) -> set:
-    from kg.mapping.iris import STATS_GRAPH
 
     return set(gs.ox.quads_for_pattern(None, None, None, ox.NamedNode(str(STATS_GRAPH))))
 
@@ -134,8 +134,8 @@ def test_counts_from_extractions_equal_counts_read_back_from_the_graph(small_sto
         _ex("c", 2025, "2025-01-30", ("method/bert", "method", "uses"), ("task/qa", "task", "uses")),
         _ex("d", None, None, ("method/lora", "method", "uses")),
     ]
-    halves = st.count_extractions(exs[:2])
-    halves.merge(st.count_extractions(exs[2:]))
+    halves = count_extractions(exs[:2])
+    halves.merge(count_extractions(exs[2:]))
     assert halves == st.count_store(small_store)
 
 

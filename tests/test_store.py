@@ -11,7 +11,7 @@ from rdflib import Literal
 from kg.build import build
 from kg.config import load_settings
 from kg.errors import QueryError, StoreError
-from kg.mapping.namespace import KG
+from kg.namespace import KG
 from kg.store import EXPORT_FORMATS, GraphStore, current_path, new_generation_path, publish_generation
 
 

@@ -26,7 +26,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from kg.errors import KGError
-from kg.mapping.namespace import KG
+from kg.namespace import KG
 from kg.store import GraphStore
 from kg.store.oxigraph_store import PREFIXES
 from kg.store.queries import load_query

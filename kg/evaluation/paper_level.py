@@ -23,8 +23,8 @@ from kg.evaluation.metrics import PRF
 from kg.extract.normalize import norm_key
 from kg.ingest.text import json_lines, title_key
 from kg.mapping.iris import entity_iri
-from kg.mapping.namespace import KG
 from kg.model import PaperExtraction
+from kg.namespace import KG
 from ontology import ONTOLOGY_TTL
 
 GOLD_TYPES = {"methods": "method", "tasks": "task", "datasets": "dataset", "metrics": "metric"}

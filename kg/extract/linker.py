@@ -21,7 +21,7 @@ from kg.extract.canonical import AcronymTable
 from kg.extract.normalize import norm_key
 from kg.extract.roles import DEFAULT_ROLE, after_proposal_cue, in_proposal_sentence, is_compared, is_negated
 from kg.extract.vocab import Vocabulary
-from kg.mapping.iris import slugify
+from kg.ids import entity_id
 from kg.model import Entity, EntityType, Link, Mention, Paper, PaperExtraction, Role, TextField
 
 # Head nouns that type an unknown long form ("Extreme Classification" → task).
@@ -110,7 +110,7 @@ class Linker:
         if known is not None:
             return known.entity()
         aliases = (alias,) if alias else ()
-        return Entity(f"{etype}/{slugify(key)}", etype, label, aliases, (), (reason,) if reason else ())
+        return Entity(entity_id(etype, key), etype, label, aliases, (), (reason,) if reason else ())
 
     # ------------------------------------------------------------------ main
     def link(

@@ -6,7 +6,6 @@ by id, and lookups from any surface form (via ``norm_key``) to entity ids.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -14,11 +13,11 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.extract.normalize import norm_key
+from kg.ids import ENTITY_ID
 from kg.ingest.text import json_lines
 from kg.model import ENTITY_TYPES, Entity, EntityType
 
 VOCAB_FILES = ("architectures", "methods", "tasks", "datasets", "metrics")
-_ID = re.compile(r"^(method|task|dataset|metric|architecture)/[a-z0-9][a-z0-9-]*$")
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def parse_entry(rec: object, path: str, line: int) -> VocabEntry:
     if not isinstance(rec, dict):
         raise InputError("expected a JSON object", path=path, line=line)
     eid, etype, label = rec.get("id"), rec.get("type"), rec.get("label")
-    if not isinstance(eid, str) or not _ID.match(eid):
+    if not isinstance(eid, str) or not ENTITY_ID.match(eid):
         raise InputError(f"id {eid!r} is not '<type>/<slug>'", path=path, line=line, field="id")
     if etype not in ENTITY_TYPES or not eid.startswith(f"{etype}/"):
         raise InputError(f"type {etype!r} does not match id {eid!r}", path=path, line=line, field="type")

@@ -15,18 +15,10 @@ from rdflib import RDF, RDFS, SKOS, XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from kg.mapping.iris import entity_iri, link_iri, mention_iri, paper_iri
-from kg.mapping.namespace import KG, SCHEMA
 from kg.model import Entity, EntityType, Link, Paper, PaperExtraction, Role
+from kg.namespace import KG, SCHEMA, TYPE_CLASS
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
-
-TYPE_CLASS: dict[EntityType, URIRef] = {
-    "method": KG.Method,
-    "task": KG.Task,
-    "dataset": KG.Dataset,
-    "metric": KG.Metric,
-    "architecture": KG.Architecture,
-}
 
 ROLE_PROPERTY: dict[Role, URIRef] = {
     "proposes": KG.proposes,

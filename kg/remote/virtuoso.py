@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import StoreError
-from kg.mapping.iris import ENTITIES_GRAPH, STATS_GRAPH, paper_graph_iri
+from kg.mapping.iris import paper_graph_iri
+from kg.namespace import ENTITIES_GRAPH, STATS_GRAPH
 
 VIRTUOSO_BIN = "virtuoso-t"
 ISQL_BIN = "isql-vt"

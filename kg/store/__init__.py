@@ -1,4 +1,5 @@
-"""Store: the embedded Oxigraph database — open, load a new generation atomically, query, export."""
+"""Store: the embedded Oxigraph database — storage only: open, load, generations, named queries, export, the
+statistics graph and the read layer. Imports nothing from ingest, extract, mapping or build."""
 
 from kg.store.oxigraph_store import (
     EXPORT_FORMATS,
@@ -6,6 +7,7 @@ from kg.store.oxigraph_store import (
     current_path,
     new_generation_path,
     publish_generation,
+    sidecar_path,
 )
 from kg.store.queries import load_query, query_names
 
@@ -17,4 +19,5 @@ __all__ = [
     "new_generation_path",
     "publish_generation",
     "query_names",
+    "sidecar_path",
 ]

@@ -20,15 +20,18 @@ from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Literal, URIRef
+from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from kg.errors import QueryError, StoreError
+from kg.namespace import KG, RESOURCE_BASE, SCHEMA
 from kg.store.queries import load_query
 from kg.store.terms import from_ox, to_ox
 
 CURRENT = "current"
 GENERATIONS = "generations"
+SIDECARS = "indexes"  # one file per generation that the write path keeps beside it (its entity index)
 KEEP_GENERATIONS = 2  # the served one and its predecessor (a running server may still read it)
 
 Quad = tuple[Node, Node, Node, Node | None]
@@ -43,15 +46,15 @@ EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 PREFIXES = {
-    "kg": "https://w3id.org/kg-papers/ontology#",
-    "res": "https://w3id.org/kg-papers/resource/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "schema": "https://schema.org/",
-    "owl": "http://www.w3.org/2002/07/owl#",
+    "kg": str(KG._NS),
+    "res": RESOURCE_BASE,
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "xsd": str(XSD),
+    "schema": str(SCHEMA),
+    "owl": str(OWL),
 }
 
 
@@ -70,6 +73,14 @@ def new_generation_path(root: Path) -> Path:
     gens.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     return gens / f"{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**9}"
+
+
+def sidecar_path(generation: Path) -> Path:
+    """The file kept beside the generation directory ``<store>/generations/<name>``: ``<store>/indexes/<name>.sqlite``
+    (outside the Oxigraph directory, so nothing but Oxigraph writes there); pruned with its generation."""
+    folder = generation.parent.parent / SIDECARS
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / (generation.name + ".sqlite")
 
 
 def publish_generation(root: Path, generation: Path) -> None:
@@ -106,8 +117,8 @@ def prune_generations(root: Path, keep: int = KEEP_GENERATIONS) -> None:
     for scratch in list(root.glob(".build-*")) + list(root.glob(".add-*")):
         if scratch.is_dir() and time.time() - scratch.stat().st_mtime > 3600:
             shutil.rmtree(scratch, ignore_errors=True)
-    # Entity indexes (kg.store.entity_index) of generations that are gone.
-    indexes = root / "indexes"
+    # Sidecar files of generations that are gone.
+    indexes = root / SIDECARS
     if indexes.is_dir():
         for f in indexes.glob("*.sqlite"):
             if not (gens / f.stem).is_dir():

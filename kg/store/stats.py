@@ -1,6 +1,7 @@
-"""Materialised statistics: the stats named graph, recomputed from the paper graphs, and readers for it.
+"""Materialised statistics: the stats named graph — written from ``StatsCounts`` tallies (a build merges the ones its
+extraction batches count), recomputed from the paper graphs, and read back.
 
-``refresh_stats(store)`` replaces ``kg.mapping.iris.STATS_GRAPH`` with counts computed
+``refresh_stats(store)`` replaces ``kg.namespace.STATS_GRAPH`` with counts computed
 from three named queries (``stats_papers``, ``stats_links``, ``stats_entity_classes``):
 
 * ``<entity> kg:paperCount n`` — papers linked to each entity;
@@ -28,22 +29,19 @@ from dataclasses import dataclass, field
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import RDF, XSD, URIRef
 
-from kg.mapping.iris import STATS_GRAPH, entity_id_from_iri
-from kg.mapping.namespace import KG, RESOURCE_BASE
-from kg.model import PaperExtraction
+from kg.namespace import KG, RESOURCE_BASE, STATS_GRAPH, TYPE_CLASS, local_name, resource_path
 from kg.store.oxigraph_store import GraphStore
 from kg.store.queries import load_query
 
 Granularity = TypingLiteral["year", "month"]
 
 STATS_BASE = RESOURCE_BASE + "stats/"
-ENTITY_CLASSES: tuple[URIRef, ...] = (KG.Method, KG.Task, KG.Dataset, KG.Metric, KG.Architecture)
-
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{2})")
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+_XSD_INTEGER = ox.NamedNode(str(XSD.integer))
+_XSD_YEAR_MONTH = ox.NamedNode(str(XSD.gYearMonth))
 
 
 def _n(term: URIRef | str) -> ox.NamedNode:
@@ -51,19 +49,15 @@ def _n(term: URIRef | str) -> ox.NamedNode:
 
 
 def _int(n: int) -> ox.Literal:
-    return ox.Literal(str(n), datatype=ox.NamedNode(_XSD + "integer"))
+    return ox.Literal(str(n), datatype=_XSD_INTEGER)
 
 
 def _month(n: str) -> ox.Literal:
-    return ox.Literal(n, datatype=ox.NamedNode(_XSD + "gYearMonth"))
-
-
-def _local(iri: str) -> str:
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return ox.Literal(n, datatype=_XSD_YEAR_MONTH)
 
 
 def _entity_key(iri: str) -> str:
-    return entity_id_from_iri(iri) or "x/" + _local(iri)
+    return resource_path(iri) or "x/" + local_name(iri)
 
 
 def month_of(date: str | None) -> str | None:
@@ -132,20 +126,6 @@ class StatsCounts:
         self.entity_class.update(other.entity_class)
 
 
-def count_extractions(extractions: Iterable[PaperExtraction]) -> StatsCounts:
-    """Tallies of extraction records, as ``count_store`` would read them from the graph they map to."""
-    from kg.mapping.iris import entity_iri
-    from kg.mapping.triples import TYPE_CLASS, link_property
-
-    counts = StatsCounts()
-    for ex in extractions:
-        year, month = ex.paper.year, month_of(ex.paper.date)
-        counts.add_paper(year, month)
-        counts.add_links(year, month, ((str(link_property(lk.entity.type, lk.role)), str(entity_iri(lk.entity.id)),
-                                        str(TYPE_CLASS[lk.entity.type])) for lk in ex.links))
-    return counts
-
-
 def _rows(store: GraphStore, name: str) -> Iterator[ox.QuerySolution]:
     return iter(store.query(load_query(name)))
 
@@ -190,7 +170,7 @@ def refresh_stats(store: GraphStore) -> StatsReport:
 def write_stats(store: GraphStore, counts: StatsCounts) -> StatsReport:
     """Write ``counts`` as the stats graph: streamed in when the graph is empty (a build), else only the
     statistics that changed are rewritten (an incremental update)."""
-    classes: dict[str, set[str]] = {str(c): set() for c in ENTITY_CLASSES}
+    classes: dict[str, set[str]] = {str(c): set() for c in TYPE_CLASS.values()}
     for e, c in counts.entity_class.items():
         if e in counts.per_entity and c in classes:
             classes[c].add(e)
@@ -223,9 +203,9 @@ def write_stats(store: GraphStore, counts: StatsCounts) -> StatsReport:
             yield from stat(f"papers/{_entity_key(e)}/{m}", entity_count_cls, n,
                             (for_entity, ox.NamedNode(e)), (for_month, _month(m)))
         for c, members in classes.items():
-            yield from stat(f"entities/{_local(c)}", _n(KG.EntityCount), len(members), (_n(KG.forClass), _n(c)))
+            yield from stat(f"entities/{local_name(c)}", _n(KG.EntityCount), len(members), (_n(KG.forClass), _n(c)))
         for p, n in sorted(counts.per_property.items()):
-            yield from stat(f"links/{_local(p)}", _n(KG.LinkCount), n, (_n(KG.forProperty), _n(p)))
+            yield from stat(f"links/{local_name(p)}", _n(KG.LinkCount), n, (_n(KG.forProperty), _n(p)))
 
     report = StatsReport(papers=counts.papers, entities=len(counts.per_entity), links=counts.links)
     if next(iter(store.ox.quads_for_pattern(None, None, None, graph)), None) is None:
@@ -263,7 +243,7 @@ class EntityCountRow:
 def entity_counts(store: GraphStore, entity_class: URIRef | None = None) -> list[EntityCountRow]:
     """Entities with their materialised paper count, most papers first (ties by label)."""
     bind = {"class": entity_class} if entity_class is not None else {}
-    rows = [EntityCountRow(str(r["entity"]), str(r["label"]) if r["label"] is not None else _local(str(r["entity"])),
+    rows = [EntityCountRow(str(r["entity"]), str(r["label"]) if r["label"] is not None else local_name(str(r["entity"])),
                            str(r["class"]), int(r["count"].toPython()))  # type: ignore[union-attr]
             for r in store.named("stats_entity_counts", **bind)]
     return sorted(rows, key=lambda r: (-r.papers, r.label.lower(), r.entity))

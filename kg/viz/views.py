@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
 from kg.errors import KGError, QueryError, QueryRefused
-from kg.mapping.namespace import KG
+from kg.namespace import KG
 from kg.store import GraphStore, load_query
 from kg.store.guard import check_allowed, is_update, query_form
 

@@ -21,38 +21,36 @@ affects papers added from then on (rebuild to apply it everywhere).
 from __future__ import annotations
 
 import shutil
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Literal
 
-from kg.build import (
-    EntityTable,
-    Progress,
-    Spool,
-    _ontology_quads,
-    batched,
-    make_runner,
-    write_lock,
-)
+from kg.build.entities import EntityTable
+from kg.build.entity_index import EntityIndex
+from kg.build.lock import write_lock
+from kg.build.orchestrate import Progress
+from kg.build.runners import make_runner
+from kg.build.shapes import check_triples
+from kg.build.spool import Spool, batched
 from kg.config import Settings, load_settings, store_path
 from kg.errors import InputError, ShapeViolation, StoreError
+from kg.extract.canonical import AcronymCounts, count_acronyms, read_overrides, resolve_acronyms
 from kg.ingest import IngestReport, read_papers
 from kg.ingest.text import title_key
-from kg.mapping.iris import ENTITIES_GRAPH, entity_iri, paper_graph_iri
+from kg.mapping.iris import entity_iri, paper_graph_iri
+from kg.mapping.ontology import ontology_triples
 from kg.mapping.triples import entity_triples
 from kg.model import Paper
-from kg.parallel import AcronymCounts, count_batch, resolve
-from kg.store import GraphStore, current_path, new_generation_path, publish_generation
-from kg.store.entity_index import EntityIndex, index_path
+from kg.namespace import ENTITIES_GRAPH
+from kg.store import GraphStore, current_path, new_generation_path, publish_generation, sidecar_path
 from kg.store.nquads import nquads
 from kg.store.stats import refresh_stats
-from kg.store.validate import check_triples
 
 
 @dataclass
@@ -92,7 +90,7 @@ class _Update:
         current = current_path(root)
         if current is None:
             raise StoreError(f"no graph at {root}: run `kg build --store {root}` first")
-        if not index_path(current).is_file():
+        if not sidecar_path(current).is_file():
             raise StoreError(f"the graph at {root} was built without an entity index (older kg); "
                              f"run `kg build --store {root}` once, then add and remove papers")
         self.gen = new_generation_path(root)
@@ -100,9 +98,9 @@ class _Update:
             source = ox.Store.read_only(str(current))
             source.backup(str(self.gen))
             del source
-            shutil.copyfile(index_path(current), index_path(self.gen))
+            shutil.copyfile(sidecar_path(current), sidecar_path(self.gen))
             self.store = GraphStore(ox.Store(str(self.gen)), self.gen, read_only=False)
-            self.index = EntityIndex(index_path(self.gen))
+            self.index = EntityIndex(sidecar_path(self.gen))
         except BaseException:
             self.discard()
             raise
@@ -118,7 +116,7 @@ class _Update:
             if not self.gen.exists():
                 break
             time.sleep(0.2)
-        index_path(self.gen).unlink(missing_ok=True)
+        sidecar_path(self.gen).unlink(missing_ok=True)
 
     def corpus_acronyms(self, leaving: list[str], task_size: int) -> AcronymCounts:
         """The stored corpus' acronym counts without the papers in ``leaving`` (call before dropping them):
@@ -128,13 +126,13 @@ class _Update:
         if stored is None:
             stored = AcronymCounts()
             for batch in batched(_stored_papers(self.store, set(leaving)), max(1, task_size)):
-                stored.merge(count_batch(batch))
+                stored.merge(count_acronyms(batch))
             return stored
         gone = []
         for pid in leaving:
             for row in self.store.named("incremental_paper", id=Literal(pid)):
                 gone.append(Paper(id=pid, title=str(row["title"]), abstract=str(row["abstract"])))
-        stored.subtract(count_batch(gone))
+        stored.subtract(count_acronyms(gone))
         return stored
 
     def drop_papers(self, paper_ids: Iterable[str]) -> None:
@@ -151,7 +149,7 @@ class _Update:
         table.add_contributions(self.index.contributions(entity_ids))
         quads = [(s, p, o, ENTITIES_GRAPH) for e in table.entities() for s, p, o in entity_triples(e)]
         if validate:
-            check_triples([(s, p, o) for s, p, o, _ in chain(quads, _ontology_quads())])
+            check_triples([(s, p, o) for s, p, o, _ in quads] + list(ontology_triples()))
         self.store.load_nquads(nquads(quads).encode())
         report.entities_updated = len(table.types)
         report.entities_dropped = len(entity_ids) - len(table.types)
@@ -178,8 +176,6 @@ def _stored_papers(store: GraphStore, skip: set[str]) -> Iterator[Paper]:
 def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress: Progress | None = None,
         extractor: Any = None) -> UpdateReport:
     """Add (or replace, by id) the papers in ``inputs`` and publish the updated graph atomically."""
-    from kg.extract.canonical import read_overrides
-
     settings = settings or load_settings()
     root = store_path(settings)
     report = UpdateReport(store=str(root))
@@ -200,8 +196,6 @@ def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress
                         continue
                     yield p
 
-            import tempfile
-
             with tempfile.TemporaryDirectory(prefix=".add-", dir=root) as scratch:
                 runner, overrides = make_runner(settings, extractor, Path(scratch))
                 try:
@@ -214,7 +208,7 @@ def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress
                     if overrides is not None:
                         counts = upd.corpus_acronyms(replaced, settings.task_size)
                         counts.merge(new_counts)
-                        acronyms = resolve(counts, read_overrides(overrides))
+                        acronyms = resolve_acronyms(counts, read_overrides(overrides))
                         upd.index.save_acronyms(counts)
                     report.seconds["read+acronyms"] = time.perf_counter() - t
                     t = time.perf_counter()

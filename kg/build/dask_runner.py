@@ -1,6 +1,6 @@
 """Extraction on Dask distributed: the cluster path of ``kg build --dask SCHEDULER`` (or ``--dask local``).
 
-``DaskRunner`` is a ``kg.parallel.Runner``: batches of papers go to the workers as tasks, each worker process
+``DaskRunner`` is a ``kg.build.runners.Runner``: batches of papers go to the workers as tasks, each worker process
 builds its ``Extractor`` once (cached per process, keyed by the ``ExtractorSpec`` it was given) and receives the
 corpus-wide acronym table once (scattered to every worker); results come back in submission order with a bounded
 number of tasks in flight, so the store receives exactly what a single-process build would load — the N-Quads
@@ -18,24 +18,18 @@ import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from kg.build.batches import BatchResult, extract_batch
+from kg.build.workers import ExtractorSpec, ordered_window, use_acronyms
 from kg.errors import ConfigError
+from kg.extract.canonical import AcronymCounts, AcronymTable, count_acronyms
 from kg.model import Paper
-from kg.parallel import (
-    AcronymCounts,
-    BatchResult,
-    ExtractorSpec,
-    count_batch,
-    extract_batch,
-    ordered_window,
-    use_acronyms,
-)
 
 # Per worker process: {spec: extractor} and the acronym table each extractor last received.
 _EXTRACTORS: dict[ExtractorSpec, Any] = {}
 _ACRONYMS: dict[ExtractorSpec, int] = {}
 
 
-def _extract_on_worker(spec: ExtractorSpec, acronyms: Any, papers: list[Paper], validate: bool) -> BatchResult:
+def _extract_on_worker(spec: ExtractorSpec, acronyms: AcronymTable | None, papers: list[Paper], validate: bool) -> BatchResult:
     extractor = _EXTRACTORS.get(spec)
     if extractor is None:
         extractor = _EXTRACTORS[spec] = spec.make()
@@ -70,10 +64,10 @@ class DaskRunner:
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
 
     def counts(self, batches: Iterable[list[Paper]]) -> Iterator[AcronymCounts]:
-        return ordered_window(lambda b: self.client.submit(count_batch, b, pure=False), lambda f: f.result(),
+        return ordered_window(lambda b: self.client.submit(count_acronyms, b, pure=False), lambda f: f.result(),
                               batches, 2 * self.workers)
 
-    def extract(self, batches: Iterable[list[Paper]], acronyms: Any, validate: bool = False
+    def extract(self, batches: Iterable[list[Paper]], acronyms: AcronymTable | None, validate: bool = False
                 ) -> Iterator[BatchResult]:
         acr = self.client.scatter(acronyms, broadcast=True) if acronyms is not None else None
         return ordered_window(

@@ -12,6 +12,7 @@ from typing import Any
 
 from kg.mapping.iris import entity_iri
 from kg.model import Entity, Link, Mention, Paper, PaperExtraction
+from kg.namespace import resource_path
 
 
 def to_json(ex: PaperExtraction) -> dict[str, Any]:
@@ -47,13 +48,11 @@ def dumps(ex: PaperExtraction) -> str:
 
 def from_json(obj: dict[str, Any], abstract: str = "") -> PaperExtraction:
     """Inverse of ``to_json`` (the abstract is not part of the contract; pass it when known)."""
-    from kg.mapping.namespace import RESOURCE_BASE
-
     paper = Paper(id=obj["id"], title=obj["title"], abstract=abstract, year=obj.get("year"), date=obj.get("date"),
                   url=obj.get("url"), source=obj.get("source", ""))
     links = []
     for e in obj["entities"]:
-        eid = e["iri"][len(RESOURCE_BASE):]
+        eid = resource_path(e["iri"]) or e["iri"]
         ent = Entity(eid, e["type"], e["label"], tuple(e.get("aliases", ())), tuple(e.get("architectures", ())))
         mentions = tuple(
             Mention(m["field"], m["start"], m["end"], m["text"], m.get("sentence", ""), m.get("component", ""),

@@ -1,10 +1,17 @@
-"""The closed ``KG`` namespace, mirroring ``ontology/kg.ttl`` term for term (a test keeps them in sync),
-and the resource namespace entities and papers are minted in."""
+"""Names every stage shares: the closed ``KG`` namespace mirroring ``ontology/kg.ttl`` term for term (a test keeps
+them in sync), the resource namespace papers and entities are minted in, the well-known named graphs, and the
+entity type ↔ class table.
+
+Imports nothing of the project but ``kg.model``, so ingest, extract, mapping, build, store, server and analytics can
+all read it.
+"""
 
 from __future__ import annotations
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
+
+from kg.model import EntityType
 
 ONTOLOGY_IRI = "https://w3id.org/kg-papers/ontology"
 RESOURCE_BASE = "https://w3id.org/kg-papers/resource/"
@@ -84,3 +91,28 @@ class KG(DefinedNamespace):
     forMonth: URIRef
     forClass: URIRef
     forProperty: URIRef
+
+
+ENTITIES_GRAPH = URIRef(RESOURCE_BASE + "graph/entities")
+ONTOLOGY_GRAPH = URIRef(RESOURCE_BASE + "graph/ontology")
+STATS_GRAPH = URIRef(RESOURCE_BASE + "graph/stats")
+
+# Entity type (the records' word) ↔ its top-level ontology class.
+TYPE_CLASS: dict[EntityType, URIRef] = {
+    "method": KG.Method,
+    "task": KG.Task,
+    "dataset": KG.Dataset,
+    "metric": KG.Metric,
+    "architecture": KG.Architecture,
+}
+CLASS_TYPE: dict[str, EntityType] = {str(c): t for t, c in TYPE_CLASS.items()}
+
+
+def local_name(iri: str) -> str:
+    """The last segment of an IRI: after the last '#', else after the last '/'."""
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def resource_path(iri: str) -> str | None:
+    """What follows the resource namespace in ``iri`` ("method/bert" for an entity), or None outside it."""
+    return iri[len(RESOURCE_BASE):] if iri.startswith(RESOURCE_BASE) else None

@@ -3,42 +3,37 @@
 ``build(inputs, settings)`` returns a ``BuildReport`` (ingest counts, entities per type, triples, per-stage
 seconds). It streams: papers are read once into a spool file of batches (pass 1 counts acronym definitions),
 then each batch is extracted — in this process, in ``n_process`` worker processes or on a Dask cluster
-(``kg.parallel``) — and bulk-loaded as N-Quads, in input order. Memory is bounded by the batches in flight plus
+(``kg.build.runners``) — and bulk-loaded as N-Quads, in input order. Memory is bounded by the batches in flight plus
 the per-entity table, not by the number of papers. On any failure — bad shapes, an exception, a kill — the new
 generation is discarded and the previously served graph stays.
 """
 
 from __future__ import annotations
 
-import fcntl
-import pickle
 import shutil
 import tempfile
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph
 
+from kg.build.batches import BatchResult
+from kg.build.entities import EntityTable, write_entities
+from kg.build.entity_index import EntityIndex
+from kg.build.lock import write_lock
+from kg.build.runners import make_runner
+from kg.build.spool import Spool, batched
 from kg.config import Settings, load_settings, store_path
 from kg.errors import ShapeViolation
+from kg.extract.canonical import AcronymCounts, read_overrides, resolve_acronyms
 from kg.ingest import IngestReport, bundled_corpus, read_papers
-from kg.mapping.iris import ENTITIES_GRAPH, ONTOLOGY_GRAPH
-from kg.mapping.triples import entity_triples
-from kg.model import Entity, Paper, PaperExtraction
-from kg.parallel import AcronymCounts, BatchResult, ExtractorSpec, InlineRunner, PoolRunner, Runner, resolve
-from kg.store import GraphStore, new_generation_path, publish_generation
-from kg.store.entity_index import Contribution, EntityIndex, index_path
-from kg.store.nquads import nquads
+from kg.mapping.ontology import ontology_quads
+from kg.store import GraphStore, new_generation_path, publish_generation, sidecar_path
 from kg.store.stats import StatsCounts, write_stats
-from kg.store.validate import check_triples
-from ontology import ONTOLOGY_TTL
 
 Progress = Callable[[int], None]
 
@@ -74,124 +69,6 @@ class BuildReport:
         return "\n".join(lines)
 
 
-class EntityTable:
-    """Corpus-wide canonical entities: one label per id (vocabulary label, else the most frequent surface label),
-    the union of aliases, architectures and merge reasons."""
-
-    def __init__(self) -> None:
-        self.types: dict[str, str] = {}
-        self.labels: dict[str, Counter[str]] = defaultdict(Counter)
-        self.aliases: dict[str, set[str]] = defaultdict(set)
-        self.archs: dict[str, set[str]] = defaultdict(set)
-        self.reasons: dict[str, set[str]] = defaultdict(set)
-        self.papers: Counter[str] = Counter()
-
-    def add(self, ex: PaperExtraction) -> None:
-        from kg.parallel import contributions
-
-        self.add_contributions(contributions(ex))
-
-    def add_contributions(self, contributions: Iterable[Contribution]) -> None:
-        """Fold in what papers said about entities (``kg.parallel.contributions``; also read back from the index)."""
-        for c in contributions:
-            self.types[c.entity] = c.type
-            self.labels[c.entity][c.label] += 1
-            self.aliases[c.entity].update(c.aliases)
-            self.archs[c.entity].update(c.architectures)
-            self.reasons[c.entity].update(c.reasons)
-            self.papers[c.entity] += 1
-
-    def entities(self) -> Iterator[Entity]:
-        for eid in sorted(self.types):
-            label = sorted(self.labels[eid].items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0]
-            yield Entity(eid, self.types[eid], label, tuple(sorted(self.aliases[eid] - {label})),  # type: ignore[arg-type]
-                         tuple(sorted(self.archs[eid])), tuple(sorted(self.reasons[eid])))
-
-    def counts_by_type(self) -> dict[str, int]:
-        return dict(sorted(Counter(self.types.values()).items()))
-
-
-def _ontology_quads() -> Iterator[tuple]:
-    g = Graph().parse(ONTOLOGY_TTL, format="turtle")
-    for s, p, o in g:
-        yield s, p, o, ONTOLOGY_GRAPH
-
-
-def write_entities(store: GraphStore, table: EntityTable, validate: bool = False, chunk: int = 20_000) -> None:
-    """The shared entities graph (the materialised statistics come from ``write_stats`` afterwards); with
-    ``validate``, checked against the shapes (with the ontology) before it is written.
-
-    Written ``chunk`` entities at a time, so memory holds one chunk of triples rather than the whole graph (an
-    entity's constraints only involve its own triples and the ontology, which every chunk is checked with).
-    """
-    ontology = [(s, p, o) for s, p, o, _ in _ontology_quads()] if validate else []
-    entities = iter(table.entities())
-    while batch := [t for e in islice(entities, chunk) for t in entity_triples(e)]:
-        if validate:
-            check_triples(batch + ontology)
-        store.load_nquads(nquads((s, p, o, ENTITIES_GRAPH) for s, p, o in batch).encode())
-
-
-@contextmanager
-def write_lock(root: Path) -> Iterator[None]:
-    """One writer at a time per store (build, add, remove): an exclusive ``flock`` on ``<root>/.lock``."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-class Spool:
-    """Batches of papers pickled one after another into a scratch file: input is parsed once, read twice."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.batches = 0
-
-    def write(self, batches: Iterable[list[Paper]]) -> Iterator[list[Paper]]:
-        """Write each batch through to the file while passing it on."""
-        with open(self.path, "wb") as fh:
-            for batch in batches:
-                pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                self.batches += 1
-                yield batch
-
-    def read(self) -> Iterator[list[Paper]]:
-        with open(self.path, "rb") as fh:
-            for _ in range(self.batches):
-                yield pickle.load(fh)
-
-
-def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    it = iter(items)
-    while batch := list(islice(it, size)):
-        yield batch
-
-
-def make_runner(settings: Settings, extractor: Any, scratch: Path) -> tuple[Runner, Path | None]:
-    """Where extraction runs: the given extractor in-process; else Dask, a process pool, or in-process.
-
-    Returns the runner and the acronym override file to use (None: no acronym pass, e.g. a test stub).
-    """
-    spec = ExtractorSpec(settings)
-    if extractor is not None:
-        if isinstance(extractor, ExtractorSpec):
-            spec, extractor = extractor, None
-        else:
-            overrides = getattr(extractor, "overrides_path", None)
-            return InlineRunner(extractor), overrides if hasattr(extractor, "learn_acronyms") else None
-    if settings.dask:
-        from kg.dask_build import DaskRunner
-
-        return DaskRunner(spec, settings.dask, settings.n_process), spec.overrides_path()
-    if settings.n_process > 1:
-        return PoolRunner(spec, settings.n_process, scratch), spec.overrides_path()
-    return InlineRunner(spec.make()), spec.overrides_path()
-
-
 def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None = None,
           progress: Progress | None = None, extractor: Any = None) -> BuildReport:
     """Build a new graph generation from ``inputs`` (default: the bundled corpus) and publish it atomically.
@@ -209,8 +86,8 @@ def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None 
         gen = new_generation_path(root)
         try:
             store = GraphStore(ox.Store(str(gen)), gen, read_only=False)
-            index = EntityIndex(index_path(gen))
-            store.add_quads(_ontology_quads())
+            index = EntityIndex(sidecar_path(gen))
+            store.add_quads(ontology_quads())
             stats = StatsCounts()
             table = load_corpus(store, index, inputs, settings, report, progress, extractor, stats)
             t = time.perf_counter()
@@ -230,7 +107,7 @@ def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None 
             report.seconds["publish"] = time.perf_counter() - t
         except BaseException:
             shutil.rmtree(gen, ignore_errors=True)
-            index_path(gen).unlink(missing_ok=True)
+            sidecar_path(gen).unlink(missing_ok=True)
             raise
     report.seconds["total"] = time.perf_counter() - t0
     return report
@@ -241,8 +118,6 @@ def load_corpus(store: GraphStore, index: EntityIndex, inputs: list[Path | str],
                 stats: StatsCounts | None = None) -> EntityTable:
     """Pass 1 (read, spool, count acronyms) and pass 2 (extract, bulk-load) — the streaming heart of a build.
     The batches' statistics tallies are merged into ``stats``."""
-    from kg.extract.canonical import read_overrides
-
     table = EntityTable()
     roles: Counter[str] = Counter()
     task = max(1, settings.task_size)
@@ -262,7 +137,7 @@ def load_corpus(store: GraphStore, index: EntityIndex, inputs: list[Path | str],
             else:
                 for c in runner.counts(batches):
                     counts.merge(c)
-                acronyms = resolve(counts, read_overrides(overrides))
+                acronyms = resolve_acronyms(counts, read_overrides(overrides))
                 index.save_acronyms(counts)
             del counts
             report.seconds["read+acronyms"] = time.perf_counter() - t
@@ -306,32 +181,3 @@ def load_corpus(store: GraphStore, index: EntityIndex, inputs: list[Path | str],
         runner.close()
     report.links_by_role = dict(sorted(roles.items()))
     return table
-
-
-def store_to_rdflib(store: GraphStore) -> Graph:
-    """The whole store as one rdflib graph — for small graphs only (tests, pySHACL reports)."""
-    data = ox.serialize(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), format=ox.RdfFormat.N_TRIPLES)
-    return Graph().parse(data=data, format="nt")
-
-
-class ProgressBar:
-    """A ``progress`` callback drawing a tqdm bar (rate and ETA) on stderr once the paper count is known."""
-
-    def __init__(self, desc: str = "extract") -> None:
-        self.desc = desc
-        self.bar: Any = None
-
-    def start(self, total: int) -> None:
-        import sys
-
-        from tqdm import tqdm
-
-        self.bar = tqdm(total=total, unit="paper", desc=self.desc, file=sys.stderr, smoothing=0.1, dynamic_ncols=True)
-
-    def __call__(self, n: int) -> None:
-        if self.bar is not None:
-            self.bar.update(n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()

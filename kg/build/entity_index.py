@@ -9,9 +9,9 @@ papers are added or removed needs what each paper contributed. The index holds, 
                                                             (``kg.extract.canonical.AcronymCounts``), so ``kg add`` need
                                                             not re-read every stored abstract
 
-``<store>/indexes/<name>.sqlite`` belongs to the Oxigraph directory ``<store>/generations/<name>`` (kept out of
-it, so nothing but Oxigraph writes there), is copied with it when an update makes a new generation, and is
-pruned with it.
+It lives at ``kg.store.sidecar_path(generation)`` (``<store>/indexes/<name>.sqlite``, kept out of the Oxigraph
+directory so nothing but Oxigraph writes there), is copied with its generation when an update makes a new one, and
+is pruned with it.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from kg.extract.canonical import AcronymCounts
+from kg.model import Contribution
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (id TEXT PRIMARY KEY, title_key TEXT NOT NULL);
@@ -35,29 +36,6 @@ CREATE TABLE IF NOT EXISTS acronym_counts (kind TEXT NOT NULL, key TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 ACRONYM_KINDS = ("defs", "surface", "shorts")
-
-
-@dataclass(frozen=True)
-class Contribution:
-    """What one paper says about one entity — the rows the entities graph is aggregated from."""
-
-    paper: str
-    entity: str
-    type: str
-    label: str
-    aliases: tuple[str, ...]
-    architectures: tuple[str, ...]
-    reasons: tuple[str, ...]
-
-
-INDEXES = "indexes"
-
-
-def index_path(generation: Path) -> Path:
-    """Where the index of the Oxigraph generation directory ``<store>/generations/<name>`` lives."""
-    folder = generation.parent.parent / INDEXES
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / (generation.name + ".sqlite")
 
 
 class EntityIndex:
@@ -116,7 +94,7 @@ class EntityIndex:
                 yield Contribution(paper, entity, type_, label, tuple(json.loads(aliases)), tuple(json.loads(archs)),
                                    tuple(json.loads(reasons)))
 
-    def save_acronyms(self, counts: Any) -> None:
+    def save_acronyms(self, counts: AcronymCounts) -> None:
         """Replace the stored acronym counts (an ``AcronymCounts``; insertion order kept, it breaks ties)."""
         self.db.execute("DELETE FROM acronym_counts")
         self.db.executemany("INSERT INTO acronym_counts VALUES (?, ?, ?, ?)", (
@@ -124,10 +102,8 @@ class EntityIndex:
             for form, n in forms.items() if n > 0))
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('acronyms', 'saved')")
 
-    def load_acronyms(self) -> Any:
+    def load_acronyms(self) -> AcronymCounts | None:
         """The stored ``AcronymCounts``, or None when this index predates them."""
-        from kg.extract.canonical import AcronymCounts
-
         if self.db.execute("SELECT 1 FROM meta WHERE name = 'acronyms'").fetchone() is None:
             return None
         counts = AcronymCounts()

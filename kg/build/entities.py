@@ -1,0 +1,81 @@
+"""Entity aggregation: what papers say about entities (``Contribution``s) → one canonical ``Entity`` per id → the
+shared entities graph.
+
+A build folds every batch's contributions into an ``EntityTable``; an incremental update folds in the
+contributions the entity index holds for the entities it touches. Either way the label is the vocabulary label or
+the most frequent surface label, with the union of aliases, architectures and merge reasons.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from kg.build.shapes import check_triples
+from kg.mapping.ontology import ontology_triples
+from kg.mapping.triples import entity_triples
+from kg.model import Contribution, Entity, EntityType, PaperExtraction
+from kg.namespace import ENTITIES_GRAPH
+from kg.store import GraphStore
+from kg.store.nquads import nquads
+
+
+def contributions(ex: PaperExtraction) -> list[Contribution]:
+    """What ``ex``'s paper contributes to each entity it links: label, the aliases and surface forms it used
+    (inferred mentions excluded), architectures, merge reasons."""
+    out = []
+    for lk in ex.links:
+        e = lk.entity
+        aliases = set(e.aliases) | {m.text for m in lk.mentions if not m.component.startswith("inferred:")}
+        out.append(Contribution(ex.paper.id, e.id, e.type, e.label, tuple(sorted(aliases)),
+                                tuple(sorted(e.architectures)), tuple(sorted(e.merged_because))))
+    return out
+
+
+class EntityTable:
+    """Corpus-wide canonical entities: one label per id (vocabulary label, else the most frequent surface label),
+    the union of aliases, architectures and merge reasons."""
+
+    def __init__(self) -> None:
+        self.types: dict[str, EntityType] = {}
+        self.labels: dict[str, Counter[str]] = defaultdict(Counter)
+        self.aliases: dict[str, set[str]] = defaultdict(set)
+        self.archs: dict[str, set[str]] = defaultdict(set)
+        self.reasons: dict[str, set[str]] = defaultdict(set)
+        self.papers: Counter[str] = Counter()
+
+    def add_contributions(self, contributions: Iterable[Contribution]) -> None:
+        """Fold in what papers said about entities (from extraction batches, or read back from the index)."""
+        for c in contributions:
+            self.types[c.entity] = c.type
+            self.labels[c.entity][c.label] += 1
+            self.aliases[c.entity].update(c.aliases)
+            self.archs[c.entity].update(c.architectures)
+            self.reasons[c.entity].update(c.reasons)
+            self.papers[c.entity] += 1
+
+    def entities(self) -> Iterator[Entity]:
+        """The canonical entities, sorted by id."""
+        for eid in sorted(self.types):
+            label = sorted(self.labels[eid].items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0]
+            yield Entity(eid, self.types[eid], label, tuple(sorted(self.aliases[eid] - {label})),
+                         tuple(sorted(self.archs[eid])), tuple(sorted(self.reasons[eid])))
+
+    def counts_by_type(self) -> dict[str, int]:
+        return dict(sorted(Counter(self.types.values()).items()))
+
+
+def write_entities(store: GraphStore, table: EntityTable, validate: bool = False, chunk: int = 20_000) -> None:
+    """Write the table's entities into the entities graph; with ``validate``, each chunk is shape-checked (with the
+    ontology) before it is written.
+
+    Written ``chunk`` entities at a time, so memory holds one chunk of triples rather than the whole graph (an
+    entity's constraints only involve its own triples and the ontology, which every chunk is checked with).
+    """
+    ontology = list(ontology_triples()) if validate else []
+    entities = iter(table.entities())
+    while batch := [t for e in islice(entities, chunk) for t in entity_triples(e)]:
+        if validate:
+            check_triples(batch + ontology)
+        store.load_nquads(nquads((s, p, o, ENTITIES_GRAPH) for s, p, o in batch).encode())
