@@ -26,7 +26,7 @@ def slugify(text: str) -> str:
     ASCII letter or digit gets a stable hash ("x" + 10 hex digits) instead of an empty slug.
     """
     ascii_only = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    ascii_only = ascii_only.lower()
+    ascii_only = ascii_only.lower().replace("+", " plus ").replace("'", "")
     slug = _SLUG_DROP.sub("-", ascii_only).strip("-")
     return slug or "x" + hashlib.sha1(text.encode()).hexdigest()[:10]
 

@@ -70,13 +70,13 @@ import gzip
 import json
 import re
 import sys
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from kg.extract.normalize import norm_key
+from kg.ids import slugify
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VOCAB_DIR = REPO_ROOT / "ontology" / "vocab"
@@ -305,13 +305,6 @@ class BuildReport:
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-
-
-def slugify(text: str) -> str:
-    """ASCII slug for ids: lowercase words joined by ``-`` ("DeBERTa-v3" → "deberta-v3", "C++" → "c-plus-plus")."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = text.lower().replace("+", " plus ").replace("'", "")
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 def default_case_sensitive(form: str) -> bool:
