@@ -32,7 +32,7 @@ system-deps:
 	bash scripts/install-system-deps.sh
 
 test: install system-deps
-	$(BIN)/ruff check kg server tests bench
+	$(BIN)/ruff check kg server tests bench tools
 	$(BIN)/pytest
 
 test-fast: install
@@ -40,14 +40,14 @@ test-fast: install
 
 # Regenerate ontology/vocab/*.jsonl from ontology/vocab/curated + the Papers-with-Code snapshot.
 vocab: install
-	$(BIN)/python -m kg.extract.vocab_build
+	$(BIN)/python -m tools.vocab_build
 
 # Retrain the shipped NER (kg/extract/ner_model) from ../shared/gold (SciERC train; ~20 min on 2 cores).
 train-ner: install
-	$(BIN)/python -m kg.extract.training.train --out kg/extract/ner_model
+	$(BIN)/python -m tools.ner.train --out kg/extract/ner_model
 
 lint: install
-	$(BIN)/ruff check kg server tests bench
+	$(BIN)/ruff check kg server tests bench tools
 
 clean:
 	rm -rf $(VENV) kg-store build .pytest_cache

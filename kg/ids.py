@@ -13,7 +13,7 @@ import unicodedata
 
 from kg.model import EntityType
 
-ENTITY_ID = re.compile(r"^(method|task|dataset|metric|architecture)/[a-z0-9][a-z0-9-]*$")
+ENTITY_ID = re.compile(r"^(method|task|dataset|metric|architecture)/[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 

@@ -1,4 +1,4 @@
-"""Readers of the gold NER corpora (kg.extract.training.corpora) and the shipped NER model."""
+"""Readers of the gold NER corpora (kg.evaluation.corpora) and the shipped NER model."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError
-from kg.extract.training.corpora import GoldDoc, read_gsap, read_scierc, read_tdmsci
+from kg.evaluation.corpora import GoldDoc, read_gsap, read_scierc, read_tdmsci
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "kg" / "extract" / "ner_model"
 

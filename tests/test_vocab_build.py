@@ -1,4 +1,4 @@
-"""Offline tests of the vocabulary generator (``kg.extract.vocab_build``) and of the files it writes."""
+"""Offline tests of the vocabulary generator (``tools.vocab_build``) and of the files it writes."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.extract import vocab_build as vb
 from kg.extract.normalize import norm_key
+from tools import vocab_build as vb
 
 VOCAB = vb.VOCAB_DIR
 ID_RE = re.compile(r"^(method|task|dataset|metric|architecture)/[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -91,7 +91,7 @@ def test_vocab_build_committed_files_are_up_to_date_and_byte_stable() -> None:
     second, _ = vb.build()
     assert first == second
     for name, text in first.items():
-        assert (VOCAB / name).read_bytes() == text.encode("utf-8"), f"{name} is stale: run python -m kg.extract.vocab_build"
+        assert (VOCAB / name).read_bytes() == text.encode("utf-8"), f"{name} is stale: run python -m tools.vocab_build"
 
 
 def test_vocab_build_pwc_snapshot_is_vendored() -> None:
@@ -304,6 +304,6 @@ def test_vocab_build_check_mode_reports_stale_files(tmp_path: Path, capsys: pyte
 def test_vocab_build_output_does_not_depend_on_hash_seed() -> None:
     """Set iteration order must never leak into the files: ``--check`` passes under another hash seed."""
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    proc = subprocess.run([sys.executable, "-m", "kg.extract.vocab_build", "--check"], env=env,
+    proc = subprocess.run([sys.executable, "-m", "tools.vocab_build", "--check"], env=env,
                           capture_output=True, text=True, timeout=300, cwd=vb.REPO_ROOT)
     assert proc.returncode == 0, proc.stderr

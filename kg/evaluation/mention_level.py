@@ -1,6 +1,6 @@
 """Mention-level evaluation (exact span + type) on SciERC, GSAP-NER and TDMSci gold.
 
-Gold documents come from ``kg.extract.training.corpora`` (character offsets, labels mapped to
+Gold documents come from ``kg.evaluation.corpora`` (character offsets, labels mapped to
 METHOD/TASK/DATASET/METRIC). Predictions are the extractor's evidence mentions on the same text
 (every role; inferred architecture evidence excluded), typed by our entity type
 (architecture counts as METHOD, as SciERC and GSAP annotate architectures as methods).
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from kg.evaluation.corpora import GoldDoc, read_gsap, read_scierc, read_tdmsci
 from kg.evaluation.metrics import PRF
-from kg.extract.training.corpora import GoldDoc, read_gsap, read_scierc, read_tdmsci
 from kg.model import Paper, PaperExtraction
 
 OUR_TO_GOLD = {"method": "METHOD", "architecture": "METHOD", "task": "TASK", "dataset": "DATASET", "metric": "METRIC"}

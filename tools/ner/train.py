@@ -8,7 +8,7 @@ printed on stdout and written to ``--report`` when given.
 
 Usage::
 
-    python -m kg.extract.training.train --out kg/extract/ner_model [--max-minutes 40]
+    python -m tools.ner.train --out kg/extract/ner_model [--max-minutes 40]
 
 The defaults reproduce the shipped model (SciERC train only, Material → DATASET, ``ner.cfg`` as is,
 which stops after 4,000 steps); ``--corpora scierc,gsap,tdmsci``, ``--material drop``, ``--partial``
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.extract.training.corpora import (
+from kg.evaluation.corpora import (
     GSAP_LABELS,
     NER_LABELS,
     SCIERC_LABELS,
@@ -48,7 +48,7 @@ from kg.extract.training.corpora import (
     read_tdmsci,
 )
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 DEFAULT_GOLD = REPO.parent / "shared" / "gold"
 DEFAULT_CONFIG = Path(__file__).with_name("ner.cfg")
 DEFAULT_BENCH = REPO.parent / "shared" / "corpus" / "arxiv-cs-2025" / "arxiv_cs_2025_2026.jsonl.gz"
@@ -347,7 +347,7 @@ def _parse_value(text: str) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the process exit status."""
-    ap = argparse.ArgumentParser(prog="python -m kg.extract.training.train",
+    ap = argparse.ArgumentParser(prog="python -m tools.ner.train",
                                  description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, required=True, help="where to write the trained pipeline")
     ap.add_argument("--max-minutes", type=float, default=40.0,

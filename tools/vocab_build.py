@@ -1,6 +1,6 @@
 """Generate the merged vocabularies in ``ontology/vocab/*.jsonl`` from curated files and the PwC methods snapshot.
 
-Run ``python -m kg.extract.vocab_build`` (``--check`` fails when the committed files are stale,
+Run ``python -m tools.vocab_build`` (``--check`` fails when the committed files are stale,
 ``--report`` lists what the filters did). The build is pure and deterministic: the same inputs
 give the same bytes.
 
@@ -76,10 +76,10 @@ from pathlib import Path
 from typing import Any
 
 from kg.extract.normalize import norm_key
-from kg.ids import slugify
+from kg.extract.vocab import default_case_sensitive
+from kg.ids import ENTITY_ID, slugify
+from ontology import VOCAB_DIR
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-VOCAB_DIR = REPO_ROOT / "ontology" / "vocab"
 PWC_SNAPSHOT = Path("sources") / "pwc-methods-2022-06.json.gz"
 CURATED_DIR = Path("curated")
 OVERRIDES_FILE = "overrides.jsonl"
@@ -235,7 +235,6 @@ DISTINCTIVE_WORDS: frozenset[str] = frozenset(
 #: Surface forms deliberately shared by two entities (norm key → reason). Empty: none are.
 DOCUMENTED_SHARED_FORMS: Mapping[str, str] = {}
 
-_ID_RE = re.compile(r"^(method|task|dataset|metric|architecture)/[a-z0-9]+(?:-[a-z0-9]+)*$")
 _RECORD_KEYS = ("id", "type", "label", "aliases", "architectures", "source", "case_sensitive", "match")
 _OVERRIDE_KEYS = frozenset({"id", "type", "label", "aliases", "architectures", "source", "case_sensitive",
                             "match", "drop", "merge_into", "remove_aliases"})
@@ -307,11 +306,6 @@ class BuildReport:
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def default_case_sensitive(form: str) -> bool:
-    """README rule: an inner capital or at most four characters means case-sensitive matching."""
-    return len(form) <= 4 or any(c.isupper() for c in form[1:])
-
-
 def _unique(items: Iterable[str], exclude: Sequence[str] = ()) -> tuple[str, ...]:
     seen = set(exclude)
     out: list[str] = []
@@ -358,7 +352,7 @@ def parse_record(obj: object, where: str, *, expected_type: str | None = None) -
     if unknown:
         raise VocabBuildError(f"{where}: unknown field(s) {sorted(unknown)}")
     rid, rtype, label = obj.get("id"), obj.get("type"), obj.get("label")
-    if not isinstance(rid, str) or not _ID_RE.match(rid):
+    if not isinstance(rid, str) or not ENTITY_ID.match(rid):
         raise VocabBuildError(f"{where}: id {rid!r} is not '<type>/<slug>' (lowercase ASCII, '-' between words)")
     if rtype not in FILES or not rid.startswith(f"{rtype}/"):
         raise VocabBuildError(f"{where}: type {rtype!r} does not match id {rid!r}")
@@ -684,7 +678,7 @@ def validate(records: Mapping[str, Record]) -> None:
     owners: dict[str, str] = {}
     for rid in sorted(records):
         rec = records[rid]
-        if not _ID_RE.match(rid) or rid != rec.id or not rid.startswith(f"{rec.type}/"):
+        if not ENTITY_ID.match(rid) or rid != rec.id or not rid.startswith(f"{rec.type}/"):
             raise VocabBuildError(f"bad id/type: {rid} ({rec.type})")
         for a in rec.architectures:
             if a not in arch_ids:
@@ -731,7 +725,7 @@ def write(texts: Mapping[str, str], vocab_dir: Path = VOCAB_DIR) -> list[Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry: build, then write (default), verify (``--check``) and/or print the report."""
-    parser = argparse.ArgumentParser(prog="python -m kg.extract.vocab_build", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.vocab_build", description=__doc__.split("\n")[0])
     parser.add_argument("--vocab-dir", type=Path, default=VOCAB_DIR, help="ontology/vocab directory")
     parser.add_argument("--check", action="store_true", help="fail if the generated files are not up to date")
     parser.add_argument("--report", action="store_true", help="list dropped, generic and absorbed PwC entries")
@@ -754,7 +748,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stale = [n for n, t in sorted(texts.items())
                  if not (args.vocab_dir / n).is_file() or (args.vocab_dir / n).read_text(encoding="utf-8") != t]
         if stale:
-            print(f"vocab_build: out of date: {', '.join(stale)} (run python -m kg.extract.vocab_build)", file=sys.stderr)
+            print(f"vocab_build: out of date: {', '.join(stale)} (run python -m tools.vocab_build)", file=sys.stderr)
             return 1
     else:
         for path in write(texts, args.vocab_dir):
