@@ -1,0 +1,1 @@
+"""Training the shipped NER model: ``python -m tools.ner.train`` (config ``ner.cfg``)."""
