@@ -152,11 +152,6 @@ def serve(store_dir: str | None, host: str | None, port: int | None, threads: in
 
     settings = load_settings({"store_dir": store_dir, "host": host, "port": port, "threads": threads,
                               "query_timeout": query_timeout, "row_limit": row_limit})
-    if settings.remote_endpoint:
-        click.echo(f"The graph is served by the remote SPARQL endpoint {settings.remote_endpoint} "
-                   "(setting remote_endpoint): send queries there. Unset KG_REMOTE_ENDPOINT to serve the embedded "
-                   "store instead.")
-        return
     app = create_app({"store_dir": settings.store_dir, "threads": settings.threads,
                       "query_timeout": settings.query_timeout, "row_limit": settings.row_limit})
     if get_path is not None:
@@ -266,6 +261,70 @@ def viz(out: str, focus: str | None, query: str | None, max_nodes: int | None, s
     settings = load_settings({"store_dir": store_dir, "graph_max_nodes": max_nodes})
     summary = export_html(settings.store_dir, out, focus=focus, query=query, max_nodes=settings.graph_max_nodes)
     click.echo(f"wrote {out}: {summary['nodes']} nodes, {summary['edges']} edges")
+
+
+# ---------------------------------------------------------------- a remote SPARQL store (Virtuoso)
+
+
+@main.group()
+@click.option("--endpoint", required=True, envvar="KG_VIRTUOSO_ENDPOINT", show_envvar=True,
+              help="Virtuoso's SPARQL endpoint, e.g. http://127.0.0.1:8890/sparql.")
+@click.option("--user", default="dba", envvar="KG_VIRTUOSO_USER", show_envvar=True, show_default=True)
+@click.option("--password", default="dba", envvar="KG_VIRTUOSO_PASSWORD", show_envvar=True,
+              help="[default: dba]")
+@click.option("--isql-port", type=int, default=1111, envvar="KG_VIRTUOSO_ISQL_PORT", show_envvar=True,
+              show_default=True, help="Virtuoso's isql port (the bulk loader of `load` runs through it).")
+@click.pass_context
+def virtuoso(ctx: click.Context, endpoint: str, user: str, password: str, isql_port: int) -> None:
+    """Mirror the graph into a Virtuoso server, for graphs one machine's embedded store should not serve."""
+    from kg.remote.virtuoso import VirtuosoClient
+
+    ctx.obj = VirtuosoClient(endpoint, user=user, password=password, isql_port=isql_port)
+
+
+@virtuoso.command(name="load")
+@click.option("--dir", "load_dir", required=True, type=click.Path(file_okay=False),
+              help="A directory Virtuoso lists in DirsAllowed (the export is written there, loaded, then deleted).")
+@store_option
+@click.pass_obj
+@user_errors
+def virtuoso_load(client: Any, load_dir: str, store_dir: str | None) -> None:
+    """Bulk-load the whole graph (every named graph) into Virtuoso."""
+    from kg.remote.virtuoso import load_store
+    from kg.store import GraphStore
+
+    settings = load_settings({"store_dir": store_dir})
+    n = load_store(client, GraphStore.open(settings.store_dir), Path(load_dir))
+    click.echo(f"Virtuoso now holds {n} triples")
+
+
+@virtuoso.command(name="push")
+@click.argument("paper_ids", nargs=-1, required=True)
+@store_option
+@click.pass_obj
+@user_errors
+def virtuoso_push(client: Any, paper_ids: tuple[str, ...], store_dir: str | None) -> None:
+    """Send these papers' graphs (after `kg add`) and the shared entities and stats graphs to Virtuoso."""
+    from kg.remote.virtuoso import push_papers
+    from kg.store import GraphStore
+
+    settings = load_settings({"store_dir": store_dir})
+    click.echo(f"sent {push_papers(client, GraphStore.open(settings.store_dir), paper_ids)} graphs")
+
+
+@virtuoso.command(name="retract")
+@click.argument("paper_ids", nargs=-1, required=True)
+@store_option
+@click.pass_obj
+@user_errors
+def virtuoso_retract(client: Any, paper_ids: tuple[str, ...], store_dir: str | None) -> None:
+    """Drop these papers' graphs from Virtuoso (after `kg remove`) and re-send the shared graphs."""
+    from kg.remote.virtuoso import retract_papers
+    from kg.store import GraphStore
+
+    settings = load_settings({"store_dir": store_dir})
+    retract_papers(client, GraphStore.open(settings.store_dir), paper_ids)
+    click.echo(f"retracted {len(paper_ids)} papers")
 
 
 # ---------------------------------------------------------------- stats and analytics (kg.analytics)

@@ -47,8 +47,6 @@ SETTINGS: tuple[Setting, ...] = (
             "store (0: load each task's batch as it comes); fewer, bigger loads cost the store less CPU."),
     Setting("dask", "", str, "Run extraction on Dask: a scheduler address (tcp://host:8786), or 'local' for a "
             "LocalCluster of n_process workers on this machine; empty: no Dask."),
-    Setting("remote_endpoint", "", str, "URL of a remote SPARQL 1.1 endpoint (e.g. Virtuoso's /sparql) holding the "
-            "graph; `kg serve` then points users there instead of serving the embedded store."),
     Setting("use_ner", True, bool, "Run the trained NER model in addition to the curated vocabularies."),
     Setting("validate_shapes", True, bool, "Check every build and update against ontology/shapes.ttl."),
 )

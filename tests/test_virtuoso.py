@@ -89,11 +89,35 @@ def test_virtuoso_sparql_update_over_http(virtuoso):
     assert virtuoso.select(ask)["boolean"] is False
 
 
-def test_virtuoso_serve_points_users_to_remote_endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_virtuoso_cli_load_and_retract(tmp_path: Path, bundled_store: Path):
+    """`kg virtuoso load` bulk-loads the embedded graph into a second, empty Virtuoso; `retract` drops a paper."""
     from click.testing import CliRunner
 
     from kg import cli
 
-    monkeypatch.setenv("KG_REMOTE_ENDPOINT", "http://127.0.0.1:8890/sparql")
-    res = CliRunner().invoke(cli.main, ["serve", "--store", str(tmp_path)])
-    assert res.exit_code == 0 and "http://127.0.0.1:8890/sparql" in res.output
+    store = GraphStore.open(bundled_store)
+    papers = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/kg-papers/ontology#Paper> }"
+    load_dir = tmp_path / "load"
+    with VirtuosoServer(tmp_path / "db", load_dir=load_dir) as server:
+        args = ["virtuoso", "--endpoint", server.endpoint, "--isql-port", str(server.isql_port)]
+        res = CliRunner().invoke(cli.main, [*args, "load", "--dir", str(load_dir), "--store", str(bundled_store)])
+        assert res.exit_code == 0, res.output
+        assert "Virtuoso now holds" in res.output
+        client = server.client()
+        assert _remote_rows(client, papers) == _embedded_rows(store, papers)
+        pid = str(store.select("PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?id WHERE "
+                               "{ ?p dcterms:identifier ?id } ORDER BY ?id LIMIT 1")[0]["id"])
+        res = CliRunner().invoke(cli.main, [*args, "retract", pid, "--store", str(bundled_store)])
+        assert res.exit_code == 0, res.output
+        n_remote = int(client.select(papers)["results"]["bindings"][0]["n"]["value"])
+        assert n_remote == int(store.select(papers)[0]["n"]) - 1
+
+
+def test_virtuoso_cli_unreachable_endpoint_is_a_message(tmp_path: Path, bundled_store: Path):
+    from click.testing import CliRunner
+
+    from kg import cli
+
+    res = CliRunner().invoke(cli.main, ["virtuoso", "--endpoint", "http://127.0.0.1:9/sparql", "push", "x",
+                                        "--store", str(bundled_store)])
+    assert res.exit_code == 1 and "Traceback" not in res.output

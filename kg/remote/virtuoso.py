@@ -9,7 +9,8 @@
     auth) — how ``push_papers``/``retract_papers`` mirror ``kg add``/``kg remove`` one named graph per paper;
   - ``update``: SPARQL 1.1 Update over HTTP (``/sparql-auth``); ``select``: SPARQL 1.1 Protocol (``/sparql``).
 
-``kg serve`` with the setting ``remote_endpoint`` points users at the remote endpoint instead of serving.
+``kg virtuoso load|push|retract`` drives these from the command line (``load_store``, ``push_papers``,
+``retract_papers``).
 """
 
 from __future__ import annotations
@@ -191,6 +192,8 @@ class VirtuosoClient:
             header = exc.headers.get("WWW-Authenticate", "")
             if exc.code != 401 or not header.lower().startswith("digest "):
                 return None
+        except (urllib.error.URLError, OSError):
+            return None  # the request itself will say why
         chal = urllib.request.parse_keqv_list(urllib.request.parse_http_list(header[7:]))
         pm = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         pm.add_password(None, self.base, self.user, self.password)
@@ -209,6 +212,9 @@ class VirtuosoClient:
         except urllib.error.HTTPError as exc:
             body = exc.read().decode("utf-8", "replace")[:500]
             raise StoreError(f"Virtuoso at {self.base} answered {exc.code}: {body}") from exc
+        except (urllib.error.URLError, OSError) as exc:
+            raise StoreError(f"cannot reach Virtuoso at {self.base}: {getattr(exc, 'reason', exc)}; is it running, "
+                             "and is --endpoint right?") from exc
 
     def select(self, sparql: str) -> dict[str, Any]:
         """A query over the SPARQL 1.1 Protocol (POST form) → the SPARQL JSON results object."""
@@ -296,3 +302,18 @@ def retract_papers(client: VirtuosoClient, store: Any, paper_ids: Iterable[str])
         client.delete_graph(str(paper_graph_iri(pid)))
     push_papers(client, store, [], shared=True)
     return len(ids)
+
+
+def load_store(client: VirtuosoClient, store: Any, load_dir: Path) -> int:
+    """Export the whole embedded graph (N-Quads, one named graph per paper) into ``load_dir`` — a directory the
+    Virtuoso server lists in ``DirsAllowed`` — and bulk-load it; returns the triples Virtuoso then holds."""
+    load_dir = Path(load_dir)
+    load_dir.mkdir(parents=True, exist_ok=True)
+    nq = load_dir / "kg-export.nq"
+    with nq.open("wb") as fh:
+        store.export("nquads", fh)
+    try:
+        return client.bulk_load_nquads(nq)
+    finally:
+        nq.unlink(missing_ok=True)
+
