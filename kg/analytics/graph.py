@@ -26,21 +26,20 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from kg.errors import KGError
-from kg.namespace import KG
+from kg.model import ENTITY_TYPES
+from kg.namespace import CLASS_TYPE, KG, local_name
+from kg.namespace import TYPE_CLASS as ENTITY_CLASS
 from kg.store import GraphStore
 from kg.store.oxigraph_store import PREFIXES
 from kg.store.queries import load_query
 
-ENTITY_TYPES: tuple[str, ...] = ("method", "task", "dataset", "metric", "architecture")
 NODE_TYPES: tuple[str, ...] = ("paper", *ENTITY_TYPES)
 RELATIONS: tuple[str, ...] = ("proposes", "uses", "evaluatesOn", "comparesWith", "addresses", "mentions",
                               "hasArchitecture")
 
-TYPE_CLASS: dict[str, URIRef] = {
-    "paper": KG.Paper, "method": KG.Method, "task": KG.Task, "dataset": KG.Dataset, "metric": KG.Metric,
-    "architecture": KG.Architecture,
-}
-_TYPE_NAME = {str(c): name for name, c in TYPE_CLASS.items()}
+# Node type → class: the paper class plus the entity classes of kg.namespace.
+TYPE_CLASS: dict[str, URIRef] = {"paper": KG.Paper, **ENTITY_CLASS}
+_TYPE_NAME: dict[str, str] = {str(KG.Paper): "paper", **CLASS_TYPE}
 _RELATION_PROPERTY: dict[str, URIRef] = {name: KG[name] for name in RELATIONS}
 
 
@@ -49,10 +48,6 @@ class AnalyticsError(KGError):
 
     status = 400
     code = "bad_analytics_request"
-
-
-def _local(iri: str) -> str:
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 def open_store(store: GraphStore | str | Path) -> GraphStore:
@@ -117,7 +112,7 @@ def to_networkx(
     for sol in gs.query(load_query("analytics_links")):
         paper, entity = sol["paper"].value, sol["entity"].value
         if paper in papers and entity in entities:
-            links.append((paper, entity, _local(sol["property"].value), float(sol["confidence"].value)))
+            links.append((paper, entity, local_name(sol["property"].value), float(sol["confidence"].value)))
     links.sort()
     g = nx.Graph()
     roles: dict[str, set[str]] = {}

@@ -14,14 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from kg.analytics.graph import ENTITY_TYPES, TYPE_CLASS, open_store
+from kg.namespace import local_name
 from kg.store import GraphStore
 from kg.store import stats as st
-
-_TYPE_OF_CLASS = {str(c): name for name, c in TYPE_CLASS.items()}
-
-
-def _local(iri: str) -> str:
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 def counts_by_type(store: GraphStore | str | Path) -> pd.DataFrame:
@@ -35,7 +30,7 @@ def counts_by_type(store: GraphStore | str | Path) -> pd.DataFrame:
 
 def counts_by_relation(store: GraphStore | str | Path) -> pd.DataFrame:
     """Columns ``relation``, ``links``, most links first."""
-    rows = [{"relation": _local(p), "links": n} for p, n in st.property_counts(open_store(store)).items()]
+    rows = [{"relation": local_name(p), "links": n} for p, n in st.property_counts(open_store(store)).items()]
     df = pd.DataFrame(rows, columns=["relation", "links"])
     return df.sort_values(["links", "relation"], ascending=[False, True], ignore_index=True)
 

@@ -28,7 +28,6 @@ Malformed input raises :class:`kg.errors.InputError` naming the file and line.
 from __future__ import annotations
 
 import gzip
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kg.errors import InputError
+from kg.ingest.text import json_lines
 
 NER_LABELS: tuple[str, ...] = ("METHOD", "TASK", "DATASET", "METRIC")
 
@@ -107,18 +107,10 @@ def _map(raw: str, label_map: LabelMap | None) -> str | None:
 
 
 def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with _open_text(path) as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", path=str(path),
-                                 line=lineno) from None
-            if not isinstance(record, dict):
-                raise InputError("expected a JSON object", path=str(path), line=lineno)
-            yield lineno, record
+    for lineno, record in json_lines(path):
+        if not isinstance(record, dict):
+            raise InputError("expected a JSON object", path=str(path), line=lineno)
+        yield lineno, record
 
 
 def read_scierc(path: str | Path, label_map: LabelMap | None = SCIERC_LABELS) -> Iterator[GoldDoc]:

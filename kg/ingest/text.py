@@ -70,12 +70,17 @@ def safe_id(raw: str) -> str:
 
 
 def json_lines(path: Path, comments: bool = False) -> Iterator[tuple[int, Any]]:
-    """(line number, decoded value) for every non-blank line of a strict JSON Lines file (project data such as
-    vocabularies or gold); a bad line raises ``InputError`` naming file and line. ``comments`` skips '#' lines."""
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or (comments and line.lstrip().startswith("#")):
-            continue
-        try:
-            yield lineno, json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON ({exc.msg})", path=str(path), line=lineno) from None
+    """(line number, decoded value) for every non-blank line of a strict JSON Lines file, plain or ``.gz``
+    (project data such as vocabularies or gold, streamed); a bad line raises ``InputError`` naming file, line and
+    column. ``comments`` skips '#' lines."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip() or (comments and line.lstrip().startswith("#")):
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", path=str(path),
+                                 line=lineno) from None
+            yield lineno, value
