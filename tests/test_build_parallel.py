@@ -17,17 +17,23 @@ from kg.store.nquads import nquads
 from kg.store.oxigraph_store import sort_lines
 
 
-def test_build_parallel_acronym_counts_match_collect_acronyms():
-    from kg.extract.canonical import AcronymCounts, collect_acronyms, count_acronyms, resolve_acronyms
+def test_build_parallel_acronym_counts_do_not_depend_on_batching():
+    """Counting per batch and merging (what pool and Dask workers do) equals one count over the whole corpus, and
+    subtracting a part (kg remove) leaves the rest's counts."""
+    from kg.extract.canonical import AcronymCounts, count_acronyms, resolve_acronyms
 
     papers = list(read_papers(bundled_corpus()))
-    counts = AcronymCounts()
-    for batch in batched(papers, 37):  # batch boundaries must not matter
-        counts.merge(count_acronyms(batch))
-    ours, theirs = resolve_acronyms(counts), collect_acronyms(papers)
-    assert len(ours) > 10
-    assert ours._by_key == theirs._by_key
-
+    whole = count_acronyms(papers)
+    for size in (1, 37, len(papers)):
+        merged = AcronymCounts()
+        for batch in batched(papers, size):
+            merged.merge(count_acronyms(batch))
+        assert (merged.defs, merged.surface, merged.shorts) == (whole.defs, whole.surface, whole.shorts)
+    rest = count_acronyms(papers[200:])
+    whole.subtract(count_acronyms(papers[:200]))
+    assert (whole.defs, whole.surface, whole.shorts) == (rest.defs, rest.surface, rest.shorts)
+    table = resolve_acronyms(count_acronyms(papers))
+    assert table.get("ViT").long == "Vision Transformer" and table.get("ViTs").long == "Vision Transformer"
 
 def test_build_parallel_nquads_wire_format_loads_like_add_quads():
     g = URIRef("https://w3id.org/kg-papers/resource/graph/paper/x")
