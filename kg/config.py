@@ -1,4 +1,4 @@
-"""Every setting, declared once: (name, default, type, help) → ``Settings``.
+"""Every setting, declared once, as a field of ``Settings`` (name, type, default, help).
 
 The same table feeds the CLI help, the Flask config (``KG_<NAME>`` keys) and the
 README's settings section. Values come from defaults, then ``KG_<NAME>``
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,48 +18,55 @@ from kg.errors import ConfigError
 ENV_PREFIX = "KG_"
 
 
+def _setting(default: Any, help: str) -> Any:
+    """One setting: its default and what it means (the CLI help, the README table and the Flask config read it)."""
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting, declared once: name, type, default and help. Values come from defaults, then ``KG_<NAME>``
+    environment variables, then explicit overrides (``load_settings``)."""
+
+    store_dir: str = _setting("kg-store", "Directory of the embedded Oxigraph store (holds generations + 'current').")
+    host: str = _setting("127.0.0.1", "Address `kg serve` binds to.")
+    port: int = _setting(8000, "Port `kg serve` listens on.")
+    threads: int = _setting(8, "Worker threads of the production WSGI server.")
+    query_timeout: float = _setting(30.0, "Seconds a SPARQL query may run before the client gets a timeout error.")
+    row_limit: int = _setting(100_000, "Most result rows a SELECT returns over HTTP.")
+    max_request_bytes: int = _setting(1_000_000, "Largest accepted HTTP request body, in bytes.")
+    update_enabled: bool = _setting(False, "Accept SPARQL Update on /sparql (also needs update_token).")
+    update_token: str = _setting("", "Bearer token required for SPARQL Update when enabled.")
+    union_default_graph: bool = _setting(True, "Queries without FROM see the union of all graphs (one per paper) as "
+                    "their default graph.")
+    graph_max_nodes: int = _setting(400, "Most nodes drawn in the first, unfocused graph view.")
+    batch_size: int = _setting(64, "Papers per spaCy batch during extraction.")
+    n_process: int = _setting(1, "Extraction worker processes for `kg build`/`kg add` (each holds its own pipeline; "
+                    "also the worker count of `--dask local`).")
+    task_size: int = _setting(512, "Papers per task sent to an extraction worker (process pool or Dask).")
+    load_bytes: int = _setting(64_000_000, "Buffer extracted N-Quads up to this many bytes before each bulk load "
+                    "into the store (0: load each task's batch as it comes); fewer, bigger loads cost the store "
+                    "less CPU.")
+    dask: str = _setting("", "Run extraction on Dask: a scheduler address (tcp://host:8786), or 'local' for a "
+                    "LocalCluster of n_process workers on this machine; empty: no Dask.")
+    use_ner: bool = _setting(True, "Run the trained NER model in addition to the curated vocabularies.")
+    validate_shapes: bool = _setting(True, "Check every build and update against ontology/shapes.ttl.")
+
+
 @dataclass(frozen=True)
 class Setting:
+    """One row of the settings table, as the CLI help and the README show it."""
+
     name: str
     default: Any
     type: type
     help: str
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting("store_dir", "kg-store", str, "Directory of the embedded Oxigraph store (holds generations + 'current')."),
-    Setting("host", "127.0.0.1", str, "Address `kg serve` binds to."),
-    Setting("port", 8000, int, "Port `kg serve` listens on."),
-    Setting("threads", 8, int, "Worker threads of the production WSGI server."),
-    Setting("query_timeout", 30.0, float, "Seconds a SPARQL query may run before the client gets a timeout error."),
-    Setting("row_limit", 100_000, int, "Most result rows a SELECT returns over HTTP."),
-    Setting("max_request_bytes", 1_000_000, int, "Largest accepted HTTP request body, in bytes."),
-    Setting("update_enabled", False, bool, "Accept SPARQL Update on /sparql (also needs update_token)."),
-    Setting("update_token", "", str, "Bearer token required for SPARQL Update when enabled."),
-    Setting("union_default_graph", True, bool,
-            "Queries without FROM see the union of all graphs (one per paper) as their default graph."),
-    Setting("graph_max_nodes", 400, int, "Most nodes drawn in the first, unfocused graph view."),
-    Setting("batch_size", 64, int, "Papers per spaCy batch during extraction."),
-    Setting("n_process", 1, int, "Extraction worker processes for `kg build`/`kg add` (each holds its own pipeline; "
-            "also the worker count of `--dask local`)."),
-    Setting("task_size", 512, int, "Papers per task sent to an extraction worker (process pool or Dask)."),
-    Setting("load_bytes", 64_000_000, int, "Buffer extracted N-Quads up to this many bytes before each bulk load into the "
-            "store (0: load each task's batch as it comes); fewer, bigger loads cost the store less CPU."),
-    Setting("dask", "", str, "Run extraction on Dask: a scheduler address (tcp://host:8786), or 'local' for a "
-            "LocalCluster of n_process workers on this machine; empty: no Dask."),
-    Setting("use_ner", True, bool, "Run the trained NER model in addition to the curated vocabularies."),
-    Setting("validate_shapes", True, bool, "Check every build and update against ontology/shapes.ttl."),
-)
-
-
-def _settings_class() -> type:
-    ns = {"__annotations__": {s.name: s.type for s in SETTINGS}}
-    ns.update({s.name: s.default for s in SETTINGS})
-    ns["__doc__"] = "Resolved settings; one attribute per row of ``SETTINGS``."
-    return dataclass(frozen=True)(type("Settings", (), ns))
-
-
-Settings = _settings_class()
+_TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool}
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(f.name, f.default, _TYPES[f.type] if isinstance(f.type, str) else f.type, f.metadata["help"])
+    for f in fields(Settings))
 
 
 def _coerce(setting: Setting, raw: Any, origin: str) -> Any:

@@ -38,7 +38,7 @@ RELATIONS: tuple[str, ...] = ("proposes", "uses", "evaluatesOn", "comparesWith",
                               "hasArchitecture")
 
 # Node type → class: the paper class plus the entity classes of kg.namespace.
-TYPE_CLASS: dict[str, URIRef] = {"paper": KG.Paper, **ENTITY_CLASS}
+TYPE_CLASS: dict[str, URIRef] = {"paper": KG.Paper} | {str(t): c for t, c in ENTITY_CLASS.items()}
 _TYPE_NAME: dict[str, str] = {str(KG.Paper): "paper", **CLASS_TYPE}
 _RELATION_PROPERTY: dict[str, URIRef] = {name: KG[name] for name in RELATIONS}
 

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rdflib.term import Node
+
 from kg.build.entities import contributions
 from kg.build.shapes import triple_violations
 from kg.ingest.text import title_key
@@ -51,7 +53,7 @@ def summarise(extractions: Iterable[PaperExtraction], validate: bool = False) ->
     N-Quads; with ``validate``, also the batch's SHACL violations (every paper-graph constraint is local to its
     paper)."""
     res = BatchResult([], [], Counter(), 0, b"")
-    quads = []
+    quads: list[tuple[Node, Node, Node, Node]] = []
     extractions = list(extractions)
     res.stats = count_extractions(extractions)
     for ex in extractions:

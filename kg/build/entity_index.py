@@ -112,4 +112,4 @@ class EntityIndex:
         return counts
 
     def paper_count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+        return int(self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0])

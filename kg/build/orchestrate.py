@@ -78,7 +78,7 @@ def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None 
     with the number of papers done after each batch; if it has a ``start(total)`` method, that is called first.
     """
     settings = settings or load_settings()
-    inputs = list(inputs) if inputs else bundled_corpus()
+    paths: list[Path | str] = list(inputs) if inputs else list(bundled_corpus())
     root = store_path(settings)
     report = BuildReport(store=str(root))
     t0 = time.perf_counter()
@@ -89,7 +89,7 @@ def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None 
             index = EntityIndex(sidecar_path(gen))
             store.add_quads(ontology_quads())
             stats = StatsCounts()
-            table = load_corpus(store, index, inputs, settings, report, progress, extractor, stats)
+            table = load_corpus(store, index, paths, settings, report, progress, extractor, stats)
             t = time.perf_counter()
             write_entities(store, table, settings.validate_shapes)
             report.entities_by_type = table.counts_by_type()

@@ -114,36 +114,40 @@ def shape_rules(shapes_path: Path = SHAPES_TTL) -> tuple[ShapeRule, ...]:
         if not targets:
             continue
         kind = g.value(shape, SH.nodeKind)
-        if kind is not None and kind not in _KINDS:
+        if kind is not None and (not isinstance(kind, URIRef) or kind not in _KINDS):
             raise UnsupportedShape(f"sh:nodeKind {kind} in {shape}")
-        props = []
+        props: list[tuple[URIRef, tuple[tuple[str, Any], ...]]] = []
         for prop in sorted(g.objects(shape, SH.property), key=lambda n: str(g.value(n, SH.path))):
             if (prop, SH.deactivated, Literal(True)) in g:
                 continue
-            if not isinstance(g.value(prop, SH.path), URIRef):
+            path = g.value(prop, SH.path)
+            if not isinstance(path, URIRef):
                 raise UnsupportedShape(f"a property path that is not a single IRI in {shape}")
-            cons = []
+            cons: list[tuple[str, Any]] = []
             for key, value in sorted(g.predicate_objects(prop), key=lambda kv: (str(kv[0]), str(kv[1]))):
                 if key in NON_CONSTRAINTS or key == SH.deactivated:
                     continue
-                if not key.startswith(str(SH)) or key.split("#")[-1] not in SUPPORTED:
+                name = str(key).split("#")[-1]
+                if not str(key).startswith(str(SH)) or name not in SUPPORTED:
                     raise UnsupportedShape(f"constraint {key} in {shape}")
                 if key in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive) \
                         and not isinstance(value, Literal):
                     raise UnsupportedShape(f"{key} with a non-literal value in {shape}")
+                compiled: Any = value
                 if key == SH["in"]:
-                    value = frozenset(_canon(m) for m in Collection(g, value))
-                elif key == SH["class"]:
-                    value = frozenset(_subclasses([value], _ontology()))
+                    compiled = frozenset(_canon(m) for m in Collection(g, value))
+                elif key == SH["class"] and isinstance(value, URIRef):
+                    compiled = frozenset(_subclasses([value], _ontology()))
                 elif key in (SH.minCount, SH.maxCount, SH.minLength, SH.maxLength):
-                    value = int(value)
-                cons.append((key.split("#")[-1], value))
-            props.append((g.value(prop, SH.path), tuple(cons)))
-        rules.append(ShapeRule(str(shape), frozenset(_subclasses(targets, _ontology())), kind, tuple(props)))
+                    compiled = int(str(value))
+                cons.append((name, compiled))
+            props.append((path, tuple(cons)))
+        classes = [t for t in targets if isinstance(t, URIRef)]
+        rules.append(ShapeRule(str(shape), frozenset(_subclasses(classes, _ontology())), kind, tuple(props)))
     return tuple(rules)
 
 
-_NONE: frozenset = frozenset()
+_NONE: frozenset[URIRef] = frozenset()
 
 
 def _canon(term: Any) -> Any:
@@ -189,23 +193,27 @@ def _datatype_ok(term: Any, dt: URIRef) -> bool:
     return str(actual) == str(dt)
 
 
+_CMP: dict[str, Any] = {">=": lambda x, y: x >= y, "<=": lambda x, y: x <= y, ">": lambda x, y: x > y,
+                        "<": lambda x, y: x < y}
+
+
 def _compare(a: Any, b: Any, op: str) -> bool:
     x, y = _number(a), _number(b)
     if x is None or y is None:
         return False
-    return {">=": x >= y, "<=": x <= y, ">": x > y, "<": x < y}[op]
+    return bool(_CMP[op](x, y))
 
 
-_CMP = {">=": lambda x, y: x >= y, "<=": lambda x, y: x <= y, ">": lambda x, y: x > y, "<": lambda x, y: x < y}
 _OPS = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}
 
 
-def _check_values(values: list, key: str, value: Any, props: dict, types: dict) -> list[Any] | bool:
+def _check_values(values: list[Any], key: str, value: Any, props: dict[Any, list[Any]],
+                  types: dict[Any, set[Any]]) -> list[Any] | bool:
     """Offending values for one constraint (``key`` is its local name; ``True``/``False`` for cardinality)."""
     if key == "minCount":
-        return len(set(values)) < value
+        return bool(len(set(values)) < value)
     if key == "maxCount":
-        return len(set(values)) > value
+        return bool(len(set(values)) > value)
     if not values:
         return []
     if key == "datatype":
@@ -240,8 +248,8 @@ def triple_violations(triples: Any, shapes_path: Path = SHAPES_TTL) -> list[str]
     the shapes is about one paper's graph or about the entities graph, so the batches' verdicts are the whole
     graph's verdict.
     """
-    by_subject: dict[Any, dict[Any, list]] = {}
-    types: dict[Any, set] = {}
+    by_subject: dict[Any, dict[Any, list[Any]]] = {}
+    types: dict[Any, set[Any]] = {}
     rdf_type = RDF.type  # rdflib resolves namespace attributes slowly; this loop runs per triple
     for s, p, o in triples:
         if type(o) is Literal and o.datatype is not None:

@@ -13,16 +13,19 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
+from typing import cast
 
 from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from kg.extract.candidates import Candidate
 from kg.extract.vocab import Vocabulary
+from kg.model import EntityType
 
-NER_LABELS = {"METHOD": "method", "TASK": "task", "DATASET": "dataset", "METRIC": "metric"}
+NER_LABELS: dict[str, EntityType] = {"METHOD": "method", "TASK": "task", "DATASET": "dataset", "METRIC": "metric"}
 
 
 def ensure_extensions() -> None:
@@ -110,8 +113,8 @@ class Gazetteer:
                 (exact if cs else lower).setdefault(entry.id, set()).add(v if cs else v.lower())
         # Patterns are tokenized by a copy of the pipeline's tokenizer: tens of thousands of one-off forms in the
         # real tokenizer's cache made it ~3x slower on every document afterwards.
-        tokenizer = type(nlp.tokenizer)(nlp.vocab)
-        tokenizer.from_bytes(nlp.tokenizer.to_bytes())
+        tokenizer = Tokenizer(nlp.vocab)
+        tokenizer.from_bytes(cast(Tokenizer, nlp.tokenizer).to_bytes())
         for table, matcher in ((exact, self.exact), (lower, self.lower)):
             for eid in sorted(table):
                 matcher.add(eid, list(tokenizer.pipe(sorted(table[eid]))))
@@ -123,6 +126,8 @@ class Gazetteer:
             for match_id, start, end in matcher(doc):
                 eid = strings[match_id]
                 entry = self.vocabulary.get(eid)
+                if entry is None:  # the matcher only knows ids of this vocabulary
+                    continue
                 span = doc[start:end]
                 s0, s1 = _sentence_bounds(doc, start)
                 found.append(
@@ -168,7 +173,7 @@ class Patterns:
         text = doc_text(doc)
         found = []
 
-        def add(m: re.Match[str], etype: str, cue: str, score: float) -> None:
+        def add(m: re.Match[str], etype: EntityType, cue: str, score: float) -> None:
             span = doc.char_span(m.start(1), m.end(1), alignment_mode="contract")
             if span is None or not span.text.strip():
                 return

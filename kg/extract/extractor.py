@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from itertools import islice
 from pathlib import Path
+from typing import Any, cast
 
 from kg.config import Settings, load_settings
 from kg.extract.abbreviations import find_abbreviations
@@ -53,7 +54,7 @@ class Extractor:
         evaluation)."""
         self.linker.strict_ner = strict
         if "kg_ner" in self.nlp.pipe_names:
-            self.nlp.get_pipe("kg_ner").selective = strict
+            cast(Any, self.nlp.get_pipe("kg_ner")).selective = strict
 
     def extract_one(self, paper: Paper) -> PaperExtraction:
         return next(self.extract([paper]))

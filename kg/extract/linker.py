@@ -214,8 +214,8 @@ class Linker:
                         s0, s1 = _sentence_of(text, s)
                         g.cands.append(Candidate(fld, s, e, text[s:e], g.entity.type, "coreference", 0.7, s0, s1))
 
-        links = [self._make_link(g, texts) for g in groups.values()]
-        links = [lk for lk in links if lk is not None]
+        made = [self._make_link(g, texts) for g in groups.values()]
+        links = [lk for lk in made if lk is not None]
         links.extend(self._architectures(links))
         return PaperExtraction(paper, tuple(sorted(links, key=lambda lk: lk.entity.id)))
 

@@ -6,10 +6,13 @@ shipped and enabled, run only around names the vocabularies did not match]
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import cast
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.util import compile_suffix_regex
 
 from kg.config import Settings, load_settings
@@ -27,9 +30,10 @@ def customize_tokenizer(nlp: Language) -> None:
     """Keep model names whole: "IN-1K", "7B" and "100K" stay one token (spaCy's unit-suffix rule would split
     "IN-1K" into "IN-1" + "K"), and a sentence-final period after a capital or digit ("… on IN-1K.") is split off,
     so vocabulary terms match the same tokens wherever they occur."""
-    suffixes = [s for s in nlp.Defaults.suffixes if not s.startswith("(?<=[0-9])(?:km")]
+    suffixes: list[str | re.Pattern[str]] = [s for s in nlp.Defaults.suffixes or ()
+                                             if not (isinstance(s, str) and s.startswith("(?<=[0-9])(?:km"))]
     suffixes.append(r"(?<=[A-Z0-9])\.$")
-    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    cast(Tokenizer, nlp.tokenizer).suffix_search = compile_suffix_regex(suffixes).search
 
 
 def build_nlp(settings: Settings | None = None, vocab_dir: Path | None = None, ner_dir: Path | None = None) -> Language:

@@ -12,7 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO, cast
 
 from kg.errors import InputError
 from kg.ingest.jsonl import record_to_paper
@@ -57,14 +57,17 @@ def _entry_record(entry: ET.Element) -> dict:
 def read(path: Path, stream: TextIO | str) -> Iterator[Paper | InputError]:
     """Records of one Atom document (a text stream, or the decoded text)."""
     lines = stream.splitlines(keepends=True) if isinstance(stream, str) else stream
-    parser = ET.XMLPullParser(events=("start", "end"))
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
     root: ET.Element | None = None
     entry_line = 0
     lineno = 0
     try:
         for lineno, line in enumerate(lines, start=1):  # noqa: B007  (lineno is read after the loop)
             parser.feed(line)
-            for event, el in parser.read_events():
+            # start/end events are (event, element) pairs; typeshed's union of every event kind hides that
+            for event, el in cast("Iterator[tuple[str, Any]]", parser.read_events()):
+                if not isinstance(el, ET.Element):  # start/end events carry elements (no namespace events asked)
+                    continue
                 if event == "start":
                     if root is None:
                         root = el
@@ -85,5 +88,5 @@ def read(path: Path, stream: TextIO | str) -> Iterator[Paper | InputError]:
                     root.remove(el)
         parser.close()
     except ET.ParseError as exc:
-        line = exc.position[0] if exc.position else lineno
-        yield InputError(f"not well-formed XML ({exc}); rest of file skipped", path=str(path), line=line)
+        where = exc.position[0] if exc.position else lineno
+        yield InputError(f"not well-formed XML ({exc}); rest of file skipped", path=str(path), line=where)

@@ -89,9 +89,9 @@ def read(path: Path, stream: TextIO | str) -> Iterator[Paper | InputError]:
                 yield InputError(f"row has {len(row)} cells, the header {len(header)}; skipped", path=str(path),
                                  line=start)
                 continue
-            rec = {fld: row[i] for fld, i in cols.items() if row[i].strip()}
+            rec: dict[str, str | list[str]] = {fld: row[i] for fld, i in cols.items() if row[i].strip()}
             if "authors" in rec:
-                rec["authors"] = re.split(r"\s*;\s*|,\s*|\s+and\s+", rec["authors"])
+                rec["authors"] = re.split(r"\s*;\s*|,\s*|\s+and\s+", str(rec["authors"]))
             try:
                 yield record_to_paper(rec, f"{path.name}:{start}", str(path), start)
             except InputError as exc:

@@ -51,6 +51,7 @@ def record_to_paper(rec: Mapping[str, Any], source: str, path: str, line: int | 
     for name, value in (("title", title), ("abstract", abstract)):
         if not isinstance(value, str) or not value.strip():
             raise InputError("missing or empty", path=path, line=line, field=name)
+    assert isinstance(title, str) and isinstance(abstract, str)  # checked just above, for the type checker
     title, abstract = clean_text(title), clean_text(abstract)
     raw_id = rec.get("id", rec.get("arxiv_id"))
     pid = safe_id(str(raw_id)) if raw_id not in (None, "") else ""

@@ -35,7 +35,7 @@ def open_text(path: Path) -> TextIO:
     with path.open("rb") as fh:
         gz = fh.read(2) == GZIP_MAGIC
     raw = gzip.open(path, "rb") if gz else path.open("rb")
-    return io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")  # type: ignore[arg-type]
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
 
 
 def head_bytes(path: Path, n: int = 8192) -> bytes:

@@ -21,9 +21,9 @@ def run_query(store_dir: str, sparql: str, fmt: str = "table") -> str:
     if isinstance(result, ox.QueryBoolean):
         return ("true" if bool(result) else "false") + "\n"
     if isinstance(result, ox.QueryTriples):
-        return ox.serialize(result, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        return (ox.serialize(result, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
     if fmt != "table":
-        return result.serialize(format=_FORMATS[fmt]).decode("utf-8")
+        return (result.serialize(format=_FORMATS[fmt]) or b"").decode("utf-8")
     names = [v.value for v in result.variables]
     rows = [[_cell(sol[n]) for n in names] for sol in result]
     widths = [min(60, max([len(n)] + [len(r[i]) for r in rows])) for i, n in enumerate(names)]

@@ -166,7 +166,11 @@ class GraphStore:
             nonlocal n
             for s, p, o, g in quads:
                 n += 1
-                yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph() if g is None else to_ox(g))
+                subject, predicate, graph = to_ox(s), to_ox(p), None if g is None else to_ox(g)
+                if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode) \
+                        or isinstance(graph, ox.Literal):
+                    raise TypeError(f"not an RDF quad: {(s, p, o, g)!r}")
+                yield ox.Quad(subject, predicate, to_ox(o), ox.DefaultGraph() if graph is None else graph)
 
         (self.ox.bulk_extend if bulk else self.ox.extend)(convert())
         return n
@@ -178,6 +182,8 @@ class GraphStore:
 
     def load_file(self, path: Path, graph: URIRef | None = None) -> None:
         fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
+        if fmt is None:
+            raise StoreError(f"{path}: unknown RDF file extension {path.suffix!r}")
         to_graph = ox.NamedNode(str(graph)) if graph is not None else None
         if to_graph is not None and not fmt.supports_datasets:
             self.ox.bulk_load(path=str(path), format=fmt, to_graph=to_graph)
@@ -202,8 +208,8 @@ class GraphStore:
         return [{n: from_ox(sol[n]) for n in names} for sol in res]
 
     def named(self, name: str, **bindings: Node | str | int) -> list[dict[str, Node | None]]:
-        """Run the named ``.rq`` query with bound parameters; rows as in ``select``."""
-        return self.select(load_query(name), bindings)
+        """Run the named ``.rq`` query with bound parameters (plain values become literals); rows as in ``select``."""
+        return self.select(load_query(name), {k: v if isinstance(v, Node) else Literal(v) for k, v in bindings.items()})
 
     def triple_count(self) -> int:
         return len(self.ox)
@@ -234,7 +240,7 @@ class GraphStore:
         else:
             triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
             data = ox.serialize(triples, format=rdf_format, prefixes=PREFIXES if fmt != "nt" else None)
-        out.write(data)
+        out.write(data or b"")
 
 
 SORT_RUN_LINES = 500_000

@@ -118,11 +118,12 @@ class StatsCounts:
     def merge(self, other: StatsCounts) -> None:
         self.papers += other.papers
         self.links += other.links
-        for mine, theirs in ((self.years, other.years), (self.months, other.months),
-                             (self.per_entity, other.per_entity), (self.per_property, other.per_property),
-                             (self.per_entity_year, other.per_entity_year),
-                             (self.per_entity_month, other.per_entity_month)):
-            mine.update(theirs)  # type: ignore[attr-defined]
+        self.years.update(other.years)
+        self.months.update(other.months)
+        self.per_entity.update(other.per_entity)
+        self.per_property.update(other.per_property)
+        self.per_entity_year.update(other.per_entity_year)
+        self.per_entity_month.update(other.per_entity_month)
         self.entity_class.update(other.entity_class)
 
 

@@ -9,20 +9,25 @@ from rdflib.term import Node
 _NAMED: dict[str, ox.NamedNode] = {}
 
 
+def named_node(iri: str) -> ox.NamedNode:
+    """An IRI as a pyoxigraph term (the first 10,000 distinct IRIs are cached: the closed vocabulary repeats)."""
+    node = _NAMED.get(iri)
+    if node is None:
+        node = ox.NamedNode(iri)
+        if len(_NAMED) < 10_000:
+            _NAMED[iri] = node
+    return node
+
+
 def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """rdflib term → pyoxigraph term (IRIs of the closed vocabulary are cached)."""
+    """rdflib term → pyoxigraph term."""
     if isinstance(term, URIRef):
-        node = _NAMED.get(term)
-        if node is None:
-            node = ox.NamedNode(str(term))
-            if len(_NAMED) < 10_000:
-                _NAMED[str(term)] = node
-        return node
+        return named_node(str(term))
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
         if term.datatype:
-            return ox.Literal(str(term), datatype=to_ox(term.datatype))
+            return ox.Literal(str(term), datatype=named_node(str(term.datatype)))
         return ox.Literal(str(term))
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
