@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sparql_http import EXAMPLES, free_port, start_server  # noqa: E402
+from sparql_http import EXAMPLES, free_port, start_server
 
 PREFIXES = """PREFIX kg: <https://w3id.org/kg-papers/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

@@ -384,10 +384,8 @@ def rank(measure: str, node_type: str | None, top: int, store_dir: str | None, f
 
     settings = load_settings({"store_dir": store_dir})
     g = to_networkx(settings.store_dir)
-    if node_type:
-        df = rank_nodes(g, measure, node_type=node_type, top=top)  # type: ignore[arg-type]
-    else:
-        df = top_entities(g, measure, n=top)  # type: ignore[arg-type]
+    df = (rank_nodes(g, measure, node_type=node_type, top=top) if node_type  # type: ignore[arg-type]
+          else top_entities(g, measure, n=top))  # type: ignore[arg-type]
     _echo_table(df.drop(columns="node"), fmt)
 
 

@@ -120,10 +120,8 @@ def from_flask_config(config: Mapping[str, Any]) -> Settings:
 
 def settings_markdown() -> str:
     """The settings table as Markdown, for the README."""
-    rows = ["| setting | env | default | meaning |", "|---|---|---|---|"]
-    for s in SETTINGS:
-        rows.append(f"| `{s.name}` | `{ENV_PREFIX}{s.name.upper()}` | `{s.default!r}` | {s.help} |")
-    return "\n".join(rows)
+    rows = [f"| `{s.name}` | `{ENV_PREFIX}{s.name.upper()}` | `{s.default!r}` | {s.help} |" for s in SETTINGS]
+    return "\n".join(["| setting | env | default | meaning |", "|---|---|---|---|", *rows])
 
 
 def store_path(settings: Settings) -> Path:

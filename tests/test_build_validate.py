@@ -35,13 +35,13 @@ def without(*preds: URIRef) -> list[tuple]:
 CASES = {
     "good": good(),
     "no title": without(DCTERMS.title),
-    "two titles": good() + [(P, DCTERMS.title, Literal("T2"))],
+    "two titles": [*good(), (P, DCTERMS.title, Literal("T2"))],
     "empty abstract": [t if t[1] != DCTERMS.abstract else (P, DCTERMS.abstract, Literal("")) for t in good()],
     "year not integer": [t if t[1] != KG.year else (P, KG.year, Literal("2024")) for t in good()],
     "ill-typed year": [t if t[1] != KG.year else (P, KG.year, Literal("soon", datatype=XSD.integer)) for t in good()],
     "title with language": [t if t[1] != DCTERMS.title else (P, DCTERMS.title, Literal("T", lang="en")) for t in good()],
     "entity without label": without(RDFS.label),
-    "entity two labels": good() + [(E, RDFS.label, Literal("M2"))],
+    "entity two labels": [*good(), (E, RDFS.label, Literal("M2"))],
     "confidence above 1": [t if t[1] != KG.confidence else (LK, KG.confidence, Literal("1.5", datatype=XSD.decimal))
                            for t in good()],
     "confidence a string": [t if t[1] != KG.confidence else (LK, KG.confidence, Literal("high")) for t in good()],
@@ -95,7 +95,7 @@ def test_build_validate_unsupported_shape_falls_back_to_pyshacl(tmp_path):
         "sh:path dcterms:identifier ;", 'sh:path dcterms:identifier ; sh:pattern "^[0-9]+$" ;'), encoding="utf-8")
     with pytest.raises(UnsupportedShape, match="pattern"):
         shape_rules(shapes)
-    with pytest.raises(ShapeViolation, match="(?i)pattern"):
+    with pytest.raises(ShapeViolation, match=r"(?i)pattern"):
         check_triples(good(), shapes)  # identifier "x"
     numbered = [t if t[1] != DCTERMS.identifier else (P, DCTERMS.identifier, Literal("42")) for t in good()]
     check_triples(numbered, shapes)

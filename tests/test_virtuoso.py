@@ -75,8 +75,8 @@ def test_virtuoso_graph_store_updates_mirror_add_and_remove(virtuoso, bundled_st
                            " ORDER BY ?id LIMIT 1")[0]["id"])
     before = _remote_rows(virtuoso, count)
     retract_papers(virtuoso, store, [pid])
-    after = list(_remote_rows(virtuoso, count))[0][0][1]
-    assert after == list(before)[0][0][1] - 1
+    after = next(iter(_remote_rows(virtuoso, count)))[0][1]
+    assert after == next(iter(before))[0][1] - 1
     push_papers(virtuoso, store, [pid])
     assert _remote_rows(virtuoso, count) == before
 

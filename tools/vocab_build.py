@@ -478,11 +478,11 @@ def form_problem(form: str) -> str | None:
     if form in ACRONYM_ALLOWLIST or _MODEL_MORPHEME.search(form):
         return None
     short_mixed = len(form) <= 5 and " " not in form and sum(c.isupper() for c in form) >= 2
-    if (re.fullmatch(r"[A-Z]{1,5}s?", form) or (len(form) <= 3 or short_mixed) and not any(c.isdigit() for c in form)):
+    if (re.fullmatch(r"[A-Z]{1,5}s?", form) or ((len(form) <= 3 or short_mixed) and not any(c.isdigit() for c in form))):
         return "ambiguous acronym"
-    if re.fullmatch(r"[A-Za-z]+", form) and not any(c.isupper() for c in form[1:]):
-        if form.casefold() not in DISTINCTIVE_WORDS:
-            return "common word"
+    if re.fullmatch(r"[A-Za-z]+", form) and not any(c.isupper() for c in form[1:]) \
+            and form.casefold() not in DISTINCTIVE_WORDS:
+        return "common word"
     return None
 
 

@@ -17,6 +17,7 @@ ontology's terms, ``to_html(g)`` into the self-contained graph view page (``kg.v
 
 from __future__ import annotations
 
+import contextlib
 import html
 from collections.abc import Iterable
 from pathlib import Path
@@ -101,10 +102,8 @@ def to_networkx(
         attrs: dict[str, object] = {"label": sol["title"].value, "type": "paper"}
         year, date = sol["year"], sol["date"]
         if year is not None:
-            try:
+            with contextlib.suppress(ValueError):
                 attrs["year"] = int(year.value)
-            except ValueError:
-                pass
         if date is not None:
             attrs["date"] = date.value
         papers.setdefault(sol["paper"].value, attrs)

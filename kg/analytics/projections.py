@@ -139,7 +139,7 @@ def paper_similarity(g: nx.Graph, measure: Measure = "jaccard", *, entity_types:
         for e in es:
             members.setdefault(e, []).append(p)
     candidates: set[tuple[str, str]] = set()
-    for _e, ps in members.items():
+    for ps in members.values():
         if 1 < len(ps) <= max_entity_papers:
             candidates.update(combinations(sorted(ps), 2))
     rows = []

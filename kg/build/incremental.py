@@ -128,10 +128,8 @@ class _Update:
             for batch in batched(_stored_papers(self.store, set(leaving)), max(1, task_size)):
                 stored.merge(count_acronyms(batch))
             return stored
-        gone = []
-        for pid in leaving:
-            for row in self.store.named("incremental_paper", id=Literal(pid)):
-                gone.append(Paper(id=pid, title=str(row["title"]), abstract=str(row["abstract"])))
+        gone = [Paper(id=pid, title=str(row["title"]), abstract=str(row["abstract"]))
+                for pid in leaving for row in self.store.named("incremental_paper", id=Literal(pid))]
         stored.subtract(count_acronyms(gone))
         return stored
 

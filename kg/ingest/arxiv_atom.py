@@ -62,7 +62,7 @@ def read(path: Path, stream: TextIO | str) -> Iterator[Paper | InputError]:
     entry_line = 0
     lineno = 0
     try:
-        for lineno, line in enumerate(lines, start=1):  # noqa: B007  (lineno is read after the loop)
+        for lineno, line in enumerate(lines, start=1):
             parser.feed(line)
             # start/end events are (event, element) pairs; typeshed's union of every event kind hides that
             for event, el in cast("Iterator[tuple[str, Any]]", parser.read_events()):

@@ -58,8 +58,7 @@ def latex_to_text(value: str) -> str:
     value = _ACCENT_CMD.sub(accent, value)
     value = _TEXT_CMD.sub("{", value)
     value = _SYMBOL.sub(lambda m: _SYMBOLS[m.group(0)], value)
-    value = value.replace("{", "").replace("}", "").replace("$", "")
-    return value
+    return value.replace("{", "").replace("}", "").replace("$", "")
 
 
 class _Parser:

@@ -44,7 +44,7 @@ def looks_like_abstract(line: str) -> bool:
 def sniff(head: str) -> bool:
     """True when the leading text looks like a Daily Papers dump (header lines present)."""
     lines = [ln.strip() for ln in head.splitlines() if ln.strip()][:12]
-    return any(is_header(ln) or ln.startswith(_GLUED_PREFIX) and len(ln) > len(_GLUED_PREFIX) for ln in lines)
+    return any(is_header(ln) or (ln.startswith(_GLUED_PREFIX) and len(ln) > len(_GLUED_PREFIX)) for ln in lines)
 
 
 def read(path: Path, text: str) -> Iterator[Paper | InputError]:

@@ -34,7 +34,7 @@ def open_text(path: Path) -> TextIO:
     """
     with path.open("rb") as fh:
         gz = fh.read(2) == GZIP_MAGIC
-    raw = gzip.open(path, "rb") if gz else path.open("rb")
+    raw = gzip.open(path, "rb") if gz else path.open("rb")  # noqa: SIM115  (the returned reader owns it)
     return io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
 
 

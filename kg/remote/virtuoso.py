@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -146,10 +147,8 @@ class VirtuosoServer:
         if self.proc is None:
             return
         if self.proc.poll() is None:
-            try:
+            with contextlib.suppress(StoreError, subprocess.TimeoutExpired):
                 self.client().isql("shutdown();", timeout=20)
-            except (StoreError, subprocess.TimeoutExpired):
-                pass
             try:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:

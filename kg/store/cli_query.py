@@ -27,9 +27,8 @@ def run_query(store_dir: str, sparql: str, fmt: str = "table") -> str:
     names = [v.value for v in result.variables]
     rows = [[_cell(sol[n]) for n in names] for sol in result]
     widths = [min(60, max([len(n)] + [len(r[i]) for r in rows])) for i, n in enumerate(names)]
-    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    for r in rows:
-        lines.append("  ".join((c if len(c) <= w else c[: w - 1] + "…").ljust(w) for c, w in zip(r, widths, strict=True)))
+    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)), "  ".join("-" * w for w in widths)]
+    lines += ["  ".join((c if len(c) <= w else c[: w - 1] + "…").ljust(w) for c, w in zip(r, widths, strict=True))
+              for r in rows]
     lines.append(f"({len(rows)} rows)")
     return "\n".join(lines) + "\n"

@@ -22,6 +22,7 @@ The readers (``entity_counts``, ``class_counts``, ``property_counts``, ``paper_p
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -141,10 +142,8 @@ def count_store(store: GraphStore) -> StatsCounts:
         papers[paper] = None
         y, d = sol["year"], sol["date"]
         if y is not None:
-            try:
+            with contextlib.suppress(ValueError):
                 years[paper] = int(y.value)
-            except ValueError:
-                pass
         m = month_of(d.value if d is not None else None)
         if m is not None:
             months[paper] = m
