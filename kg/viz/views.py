@@ -495,20 +495,7 @@ def view_summary(g: nx.Graph) -> dict[str, Any]:
 
 
 __all__ = [
-    "ROLE_ORDER",
-    "TYPE_NAME",
-    "NodeNotFound",
-    "check_construct",
-    "construct_view",
-    "families",
-    "family_names",
-    "first_view",
-    "highlight_segments",
-    "neighbourhood",
-    "node_details",
-    "node_info",
-    "node_kind",
-    "search",
-    "search_index",
-    "view_summary",
+    "NodeNotFound", "ROLE_ORDER", "TYPE_NAME", "check_construct", "construct_view", "families", "family_names",
+    "first_view", "highlight_segments", "neighbourhood", "node_details", "node_info", "node_kind", "search",
+    "search_index", "view_summary",
 ]
