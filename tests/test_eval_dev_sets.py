@@ -12,6 +12,7 @@ pytestmark = pytest.mark.slow
 
 # Regression floors measured on this pipeline (see the extraction issue's closing note for the figures).
 SEED_DEV_MIN_MICRO_F1 = 0.70
+ARXIV_DEV_MIN_MICRO_F1 = 0.45
 SCIERC_DEV_MIN_MICRO_F1 = 0.15
 
 
@@ -39,6 +40,18 @@ def test_eval_seed_dev_paper_level(extractor, capsys):
     with capsys.disabled():
         print("\n" + report.summary(10))
     assert _micro_f1(report) >= SEED_DEV_MIN_MICRO_F1
+
+
+def test_eval_arxiv_dev_paper_level(extractor, capsys):
+    """100 random arXiv cs papers (all of cs, not only architectures); the abstracts are in input.jsonl beside."""
+    gold = SHARED / "gold" / "arxiv-dev" / "gold.jsonl"
+    if not gold.exists():
+        pytest.skip("../shared/gold/arxiv-dev not beside the project")
+    report = run_eval(gold, extractor)
+    with capsys.disabled():
+        print("\n" + report.summary(10))
+    assert report.papers == 100
+    assert _micro_f1(report) >= ARXIV_DEV_MIN_MICRO_F1
 
 
 def test_eval_scierc_dev_mention_level(extractor, capsys):

@@ -66,7 +66,8 @@ def run_eval(path: Path, extractor, corpus: list[Path] | None = None, limit: int
     """Evaluate ``extractor`` on the gold file at ``path``.
 
     For GUIDELINE gold without abstracts, papers are looked up by key (normalised title)
-    in ``corpus`` (default: the bundled corpus).
+    in ``corpus`` (default: an ``input.jsonl`` beside the gold file, as in ``../shared/gold/arxiv-dev``, else the
+    bundled corpus).
     """
     kind = detect_gold_format(path)
     if kind == "guideline":
@@ -77,7 +78,8 @@ def run_eval(path: Path, extractor, corpus: list[Path] | None = None, limit: int
         need = {title_key(g.title) for g in gold if not g.abstract}
         found: dict[str, Paper] = {}
         if need:
-            for p in read_papers(corpus or bundled_corpus()):
+            beside = path.parent / "input.jsonl"
+            for p in read_papers(corpus or ([beside] if beside.is_file() else bundled_corpus())):
                 k = title_key(p.title)
                 if k in need:
                     found[k] = p
