@@ -1,6 +1,6 @@
 import pytest
 
-from kg.extract.normalize import norm_key, singular
+from kg.extract.normalize import canonical_key, norm_key, singular
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,18 @@ def test_normalize_singular(word, expected):
 def test_normalize_distinct_things_stay_distinct():
     assert norm_key("ResNet-50") != norm_key("ResNet-101")
     assert norm_key("GPT-4") != norm_key("GPT-3")
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Hugging Face", "HuggingFace"), ("MVTec AD", "MVTecAD"), ("NExT-QA", "NextQA"), ("Ego-Exo4D", "EgoExo4D"),
+    ("Large Multimodal Models", "Large Multi-modal Model"), ("LLMs", "LLM"), ("ViT–B", "ViT-B"),
+])
+def test_normalize_canonical_key_folds_case_separators_and_plurals(a: str, b: str):
+    assert canonical_key(a) == canonical_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("GPT-4o", "GPT-4o-mini"), ("FaceForensics", "FaceForensics++"), ("GPT-4", "GPT-4V"), ("I-JEPA", "V-JEPA"),
+])
+def test_normalize_canonical_key_keeps_versions_and_suffixes_apart(a: str, b: str):
+    assert canonical_key(a) != canonical_key(b)

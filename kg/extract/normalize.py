@@ -50,3 +50,18 @@ def norm_key(text: str) -> str:
         return ""
     words[-1] = singular(words[-1])
     return " ".join(words)
+
+
+
+def canonical_key(text: str) -> str:
+    """The identity of a name: ``norm_key`` with '+' spelled out and every separator dropped, so names that differ
+    only by case, hyphens, dashes, spaces or a plural meet ("Hugging Face" / "HuggingFace", "MVTec AD" / "MVTecAD",
+    "NExT-QA" / "NextQA", "Large Multimodal Models" / "Large Multi-modal Model"), while versions and suffixes still
+    tell names apart ("GPT-4o" / "GPT-4o-mini", "FaceForensics" / "FaceForensics++").
+
+    >>> canonical_key("Ego-Exo4D") == canonical_key("EgoExo4D")
+    True
+    """
+    key = unicodedata.normalize("NFKD", norm_key(text).replace("+", " plus "))
+    # Letters and digits only: accents (combining marks) and separators go, other scripts stay ("π0").
+    return "".join(c for c in key if c.isalnum())
