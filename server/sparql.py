@@ -466,7 +466,7 @@ def _run_update(preq: ProtocolRequest) -> Response:
         store.ox.flush()
 
     run_with_budget(apply)
-    handle.generation += 1  # caches keyed on the generation (graph view) must see the change
+    handle.changed()  # readers key on the generation: the graph view and /api/search must see the change
     return Response(status=204)
 
 

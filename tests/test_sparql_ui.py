@@ -10,8 +10,8 @@ import pytest
 
 from kg.store import GraphStore
 from server import create_app
-from server.query_ui import example_queries
 from server.store_access import EXTENSION_KEY
+from server.ui import example_queries
 
 REQUIRED = {"01_papers_by_architecture", "02_top_datasets_per_task", "03_methods_proposed_per_year",
             "04_methods_used_together", "05_evidence_for_a_link"}
