@@ -123,3 +123,33 @@ def test_clients_query_ui_in_chromium_runs_a_query(base_url, expected, tmp_path)
         assert hosts == {urlparse(base_url).netloc}, hosts
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert not errors, errors
+
+
+def _cross_product(n: int) -> str:
+    values = " ".join(str(i) for i in range(n))
+    return f"SELECT * WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} VALUES ?c {{ {values} }} }}"
+
+
+@pytest.mark.slow
+def test_clients_streamed_answers_over_real_http(client_store):
+    import http.client
+    import urllib.request
+    from urllib.parse import urlencode
+
+    from server import create_app
+
+    def get(base: str, query: str):
+        req = urllib.request.Request(f"{base}/sparql?{urlencode({'query': query})}", headers={"Accept": "text/csv"})
+        return urllib.request.urlopen(req, timeout=30)
+
+    app = create_app({"store_dir": str(client_store), "query_timeout": 1.0, "row_limit": 10**9})
+    with live_server(app) as url:
+        with get(url, _cross_product(40)) as resp:  # 64,000 rows: sent chunked, whole
+            assert resp.status == 200 and resp.headers["Transfer-Encoding"] == "chunked"
+            assert len(resp.read().decode().split("\r\n")) == 1 + 40**3 + 1
+        with get(url, _cross_product(200)) as resp:  # 8M rows: longer than the budget, cut by closing
+            assert resp.status == 200
+            with pytest.raises(http.client.IncompleteRead):
+                resp.read()
+        with get(url, "ASK { ?s ?p ?o }") as resp:
+            assert resp.read().strip() == b"true"
