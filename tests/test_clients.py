@@ -9,7 +9,7 @@ from urllib.parse import quote, urlparse
 import pyoxigraph as ox
 import pytest
 from browser_support import chromium_driver, live_server
-from rdflib import Graph, URIRef
+from rdflib import DCTERMS, RDF, Graph, URIRef
 
 from kg.store import GraphStore
 from kg.store.oxigraph_store import new_generation_path, publish_generation
@@ -20,7 +20,7 @@ PAPERS = {"2501.00001": "Attention is still all you need", "2501.00002": "Sparse
           "2501.00003": "Graph networks for retrieval"}
 TITLES = f"""PREFIX kg: <{KG}> PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?paper ?title WHERE {{ ?paper a kg:Paper ; dcterms:title ?title }} ORDER BY ?title"""
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = str(RDF.type)
 COUNT = f"PREFIX kg: <{KG}> SELECT (COUNT(?p) AS ?papers) WHERE {{ ?p a kg:Paper }}"
 
 
@@ -33,7 +33,7 @@ def client_store(tmp_path_factory):
     for pid, title in PAPERS.items():
         paper = ox.NamedNode(f"{RES}paper/{pid}")
         store.add(ox.Quad(paper, ox.NamedNode(RDF_TYPE), ox.NamedNode(KG + "Paper"), paper))
-        store.add(ox.Quad(paper, ox.NamedNode("http://purl.org/dc/terms/title"), ox.Literal(title), paper))
+        store.add(ox.Quad(paper, ox.NamedNode(str(DCTERMS.title)), ox.Literal(title), paper))
     store.flush()
     del store
     publish_generation(root, gen)

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.query import Result
 
 from kg.errors import QueryTimeout
@@ -101,7 +101,7 @@ def test_sparql_json_keeps_language_and_datatype(ex_client):
     q = "PREFIX ex: <http://example.org/> SELECT ?name ?n WHERE { ex:a ex:name ?name ; ex:p ?n }"
     row = ex_client.get("/sparql", query_string={"query": q}, headers=JSON).get_json()["results"]["bindings"][0]
     assert row["name"] == {"type": "literal", "value": "Alice", "xml:lang": "en"}
-    assert row["n"] == {"type": "literal", "value": "1", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
+    assert row["n"] == {"type": "literal", "value": "1", "datatype": str(XSD.integer)}
 
 
 def test_sparql_csv_quotes_per_spec_and_tsv_uses_turtle_terms(ex_client):

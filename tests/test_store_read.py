@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from conftest import run_python
 
 from kg.errors import QueryError, QueryRefused
 from kg.store import GraphStore
@@ -180,3 +181,10 @@ def test_read_a_new_generation_sees_what_the_old_reader_cached_without(tiny_stor
     assert new.node_info(paper)["label"] == "Quokka nets"
     assert new.neighbourhood(paper).nodes[paper]["label"] == "Quokka nets"
     assert new.node_details(paper)["title"] == "Quokka nets"
+
+
+def test_read_layer_imports_no_later_stage():
+    code = ("import sys, kg.store.read; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'spacy' "
+            "or m.startswith(('kg.viz', 'kg.extract', 'kg.build', 'server'))))")
+    assert run_python(code).strip() == "[]"
