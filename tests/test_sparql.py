@@ -391,3 +391,22 @@ def test_sparql_run_query_emits_head_then_answer_without_flask(ex_store):
     truncated = run_query(GraphStore.open(ex_store), job, Budget(5.0), items.append)
     assert items[0] == Head("csv", "text/csv") and truncated
     assert b"".join(items[1:]) == f"s,name\r\n{EX}a,Alice\r\n".encode()
+
+
+def test_sparql_unread_streamed_answer_stops_its_worker(ex_store, monkeypatch):
+    from werkzeug.test import EnvironBuilder
+
+    from server.sparql.budget import QueryPool
+
+    streams = []
+    start = QueryPool.stream
+    monkeypatch.setattr(QueryPool, "stream", lambda pool, *args: streams.append(start(pool, *args)) or streams[-1])
+    app = create_app({"store_dir": str(ex_store), "row_limit": 10**9, "TESTING": True})
+    environ = EnvironBuilder("/sparql", query_string={"query": f"SELECT * WHERE {{ {_cross_product()} }}"},
+                             headers=JSON).get_environ()
+    status = []
+    body = app.wsgi_app(environ, lambda s, headers, exc_info=None: status.append((s, dict(headers))))
+    assert status[0][0] == "200 OK" and "X-KG-Row-Limit" in status[0][1]
+    assert not streams[0].budget.cancelled.is_set()
+    body.close()  # the server closes the body without reading it (a HEAD request, a client that went away)
+    assert streams[0].budget.cancelled.is_set()  # the worker stops at its next row or piece

@@ -97,6 +97,7 @@ def _answer(stream: Stream, job: QueryJob) -> Response:
         return resp
     resp = Response(_rest(first, stream), mimetype=head.media)
     resp.headers["X-KG-Row-Limit"] = str(job.row_limit)
+    resp.call_on_close(stream.close)  # also when the body is never read (HEAD, a client that went away)
     return resp
 
 
