@@ -90,7 +90,7 @@ def _variants(form: str, case_sensitive: bool) -> set[str]:
         out.add(form.replace("-", " "))
     if " " in form and not case_sensitive and len(form.split()) <= 4:
         out.add(form.replace(" ", "-"))
-    for v in list(out):  # grows while we look
+    for v in list(out):  # noqa: PERF101  (the set grows while we look)
         last = v.split()[-1]
         if case_sensitive:
             if v[-1].isupper() and len(v) >= 2:
