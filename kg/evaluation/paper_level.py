@@ -102,7 +102,7 @@ def predicted_architectures(ex: PaperExtraction) -> frozenset[str]:
     table = architecture_labels()
     out: set[str] = set()
     for lk in ex.links:
-        if lk.entity.type == "architecture" and lk.role != "mentions":
+        if lk.entity.type == "architecture" and lk.role != "mentions" and lk.asserted:
             out |= table.get(str(entity_iri(lk.entity.id)), frozenset())
     return frozenset(out)
 
@@ -110,7 +110,8 @@ def predicted_architectures(ex: PaperExtraction) -> frozenset[str]:
 def _pred_forms(ex: PaperExtraction, etype: str, roles: frozenset[str] | None = None) -> list[tuple[str, frozenset[str]]]:
     out = []
     for lk in ex.links:
-        if lk.entity.type != etype or lk.role == "mentions" or (roles is not None and lk.role not in roles):
+        if lk.entity.type != etype or lk.role == "mentions" or not lk.asserted \
+                or (roles is not None and lk.role not in roles):
             continue
         forms = {norm_key(lk.entity.label), *(norm_key(a) for a in lk.entity.aliases),
                  *(norm_key(m.text) for m in lk.mentions if not m.component.startswith("inferred:"))}
