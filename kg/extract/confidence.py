@@ -16,7 +16,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -55,7 +55,8 @@ def name_shape(label: str) -> dict[str, float]:
 
 def link_features(entity_type: EntityType, label: str, mentions: Iterable[Mention], *, in_vocab: bool,
                   curated: bool, defined: bool, cues: Iterable[str], compared: float, negated: float,
-                  first_sentence: bool) -> dict[str, float]:
+                  first_sentence: bool, in_proposal: bool = False, before_proposal: bool = False,
+                  background: float = 0.0) -> dict[str, float]:
     """The features of one paper–entity link (see the module docstring); every value is a float."""
     ms = list(mentions)
     by = {x: [m for m in ms if m.component == x] for x in _EXTRACTORS}
@@ -72,24 +73,36 @@ def link_features(entity_type: EntityType, label: str, mentions: Iterable[Mentio
     f["proposes_cue"] = float("proposes" in cues)
     f["compared"] = compared
     f["negated"] = negated
+    f["in_proposal_sentence"] = float(in_proposal)
+    f["only_before_proposal"] = float(before_proposal)
+    f["background"] = background
     f.update(name_shape(label))
     f["tagger_only"] = float(bool(by["tagger"]) and len(by["tagger"]) == len(ms))
     f["vocab_without_tagger"] = float(in_vocab and not by["tagger"])
     return f
 
 
+def _logistic(w: Mapping[str, float], features: Mapping[str, float]) -> float:
+    z = w.get("__intercept__", 0.0) + sum(w.get(k, 0.0) * v for k, v in features.items())
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
 @dataclass(frozen=True)
 class LinkScorer:
-    """Per entity type: an intercept and a weight per feature (missing weights count 0)."""
+    """Per entity type: an intercept and a weight per feature (missing weights count 0); per role ("proposes"), the
+    same for the probability that a link of a method or dataset is the paper's own contribution."""
 
     weights: Mapping[str, Mapping[str, float]]
+    roles: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     def score(self, entity_type: str, features: Mapping[str, float]) -> float:
         w = self.weights.get(entity_type)
-        if w is None:
-            return 0.5
-        z = w.get("__intercept__", 0.0) + sum(w.get(k, 0.0) * v for k, v in features.items())
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return 0.5 if w is None else _logistic(w, features)
+
+    def role_score(self, role: str, features: Mapping[str, float]) -> float | None:
+        """P(the link has ``role``), or None when no model for the role is shipped."""
+        w = self.roles.get(role)
+        return None if w is None else _logistic(w, features)
 
 
 @cache
@@ -98,4 +111,4 @@ def load_scorer(path: Path = LINK_MODEL) -> LinkScorer | None:
     if not path.is_file():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    return LinkScorer(data["weights"])
+    return LinkScorer(data["weights"], data.get("roles", {}))

@@ -20,7 +20,15 @@ from kg.extract.candidates import Candidate, resolve_overlaps
 from kg.extract.canonical import AcronymTable
 from kg.extract.confidence import LinkScorer, link_features, name_shape
 from kg.extract.normalize import canonical_key, norm_key, strip_acronym_plural
-from kg.extract.roles import DEFAULT_ROLE, after_proposal_cue, in_proposal_sentence, is_compared, is_negated
+from kg.extract.roles import (
+    DEFAULT_ROLE,
+    after_proposal_cue,
+    first_proposal,
+    in_proposal_sentence,
+    is_background,
+    is_compared,
+    is_negated,
+)
 from kg.extract.vocab import Vocabulary
 from kg.ids import entity_id
 from kg.model import Entity, EntityType, Link, Mention, Paper, PaperExtraction, Role, TextField
@@ -364,16 +372,25 @@ class Linker:
         conf = min(0.99, best + 0.03 * (n - 1) + (0.05 if any(m.field == "title" for m in mentions) else 0.0))
         if self.scorer is not None and etype != "architecture":
             entry = self.vocabulary.get(g.entity.id)
-            first = texts["abstract"][:texts["abstract"].find(". ") + 1 or None]
+            abstract = texts["abstract"]
+            first = abstract[:abstract.find(". ") + 1 or None]
+            contribution = first_proposal(abstract)
             feats = link_features(
                 etype, g.entity.label, mentions, in_vocab=entry is not None,
                 curated=entry is not None and entry.source == "curated",
                 defined=any(c.component == "abbreviation" for c in g.cands), cues=g.cues,
                 compared=compared / n, negated=negated / n,
-                first_sentence=any(m.field == "abstract" and m.end <= len(first) for m in mentions))
+                first_sentence=any(m.field == "abstract" and m.end <= len(first) for m in mentions),
+                in_proposal=any(in_proposal_sentence(texts[c.field][c.sent_start:c.sent_end]) for c in g.cands),
+                before_proposal=contribution > 0 and all(m.field == "abstract" and m.end <= contribution
+                                                         for m in mentions),
+                background=sum(is_background(texts[c.field], c.start, c.sent_start) for c in g.cands) / len(g.cands))
             if self.feature_sink is not None:
                 self.feature_sink.append((self._paper_id, g.entity, feats))
             conf = self.scorer.score(etype, feats)
+            proposed = self.scorer.role_score("proposes", feats) if etype in ("method", "dataset") else None
+            if proposed is not None and role in ("uses", "proposes", "evaluates_on"):
+                role = "proposes" if proposed >= 0.5 else DEFAULT_ROLE[etype]
         if role == "mentions":
             conf = min(conf, 0.5)
         return Link(self._with_merge_reasons(g.entity, mentions), role, round(conf, 3), tuple(mentions),

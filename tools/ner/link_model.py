@@ -34,17 +34,20 @@ from tools.ner.tagger import DEFAULT_CONFIG, examples, make_nlp, train
 TYPES = ("method", "task", "dataset", "metric")
 
 
-def gold_forms(data_dir: Path) -> dict[str, dict[str, list[frozenset[str]]]]:
-    """Paper key → type → one set of normalised forms per annotated entity."""
+Gold = dict[str, dict[str, list[tuple[frozenset[str], bool]]]]
+
+
+def gold_forms(data_dir: Path) -> Gold:
+    """Paper key → type → (normalised forms, proposed?) per annotated entity."""
     from kg.extract.normalize import norm_key
     from kg.ingest.text import json_lines
 
-    out: dict[str, dict[str, list[frozenset[str]]]] = {}
+    out: Gold = {}
     for gold in sorted(data_dir.glob("gold-*.jsonl")):
         for _, rec in json_lines(gold):
             out[rec["key"]] = {
-                GOLD_TYPES[k].lower(): [frozenset(norm_key(f) for f in (e["label"], *e.get("aliases", [])) if f)
-                                        for e in rec.get(k, [])] for k in GOLD_TYPES}
+                GOLD_TYPES[k].lower(): [(frozenset(norm_key(f) for f in (e["label"], *e.get("aliases", [])) if f),
+                                         bool(e.get("proposed"))) for e in rec.get(k, [])] for k in GOLD_TYPES}
     return out
 
 
@@ -55,10 +58,13 @@ def link_forms(entity: Any, features_mentions: list[str]) -> frozenset[str]:
                                  *(norm_key(t) for t in features_mentions)) if f)
 
 
+Row = tuple[str, str, dict[str, float], int, int]
+
+
 def out_of_fold_links(papers: list[Annotated], folds: int, epochs: int, work: Path,
-                      log: Any = sys.stderr) -> list[tuple[str, str, dict[str, float], int]]:
-    """(paper key, entity type, features, label) of every non-architecture link, each from a tagger that did not
-    train on its paper."""
+                      log: Any = sys.stderr) -> list[Row]:
+    """(paper key, entity type, features, right?, proposed?) of every non-architecture link, each from a tagger that
+    did not train on its paper; proposed? is 1 when the entity it names is one the paper proposes."""
     from kg.config import load_settings
     from kg.extract import Extractor
     from kg.extract.confidence import LinkScorer
@@ -66,7 +72,7 @@ def out_of_fold_links(papers: list[Annotated], folds: int, epochs: int, work: Pa
 
     gold = gold_forms(Path(__file__).resolve().parent / "data" / "arxiv")
     nlp = make_nlp()
-    rows: list[tuple[str, str, dict[str, float], int]] = []
+    rows: list[Row] = []
     for k in range(folds):
         held = [p for i, p in enumerate(papers) if i % folds == k]
         rest = [p for i, p in enumerate(papers) if i % folds != k]
@@ -87,31 +93,39 @@ def out_of_fold_links(papers: list[Annotated], folds: int, epochs: int, work: Pa
         for pid, entity, feats in sink:
             link = next(lk for lk in extracted[pid].links if lk.entity.id == entity.id)
             forms = link_forms(entity, [m.text for m in link.mentions])
-            positive = any(forms & g for g in gold[by_key[pid].key][entity.type])
-            rows.append((pid, entity.type, feats, int(positive)))
+            hits = [proposed for g, proposed in gold[by_key[pid].key][entity.type] if forms & g]
+            rows.append((pid, entity.type, feats, int(bool(hits)), int(any(hits))))
     return rows
 
 
-def fit(rows: list[tuple[str, str, dict[str, float], int]]) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
-    """Per type, a cross-validated L2 logistic regression → {type: {feature: weight, "__intercept__": b}}."""
+def _logistic_fit(data: list[tuple[dict[str, float], int]]) -> tuple[dict[str, float], dict[str, Any]]:
+    """A cross-validated (log-loss) L2 logistic regression → ({feature: weight, "__intercept__": b}, report)."""
     import numpy as np
     from sklearn.linear_model import LogisticRegressionCV
 
+    names = sorted({k for f, _ in data for k in f})
+    x = np.array([[f.get(n, 0.0) for n in names] for f, _ in data])
+    y = np.array([label for _, label in data])
+    clf = LogisticRegressionCV(Cs=[0.01, 0.03, 0.1, 0.3, 1, 3, 10], cv=5, scoring="neg_log_loss",
+                               max_iter=2000, random_state=0).fit(x, y)
+    w = {n: round(float(v), 6) for n, v in zip(names, clf.coef_[0], strict=True)}
+    w["__intercept__"] = round(float(clf.intercept_[0]), 6)
+    return w, {"links": len(data), "positive": int(y.sum()), "C": float(clf.C_[0])}
+
+
+def fit(rows: list[Row]) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]], dict[str, Any]]:
+    """Per type, P(the link is right); for methods and datasets that are right, P(the paper proposes it)."""
     weights: dict[str, dict[str, float]] = {}
     report: dict[str, Any] = {}
     for etype in TYPES:
-        data = [(f, y) for _, t, f, y in rows if t == etype]
-        if len({y for _, y in data}) < 2:
-            continue
-        names = sorted({k for f, _ in data for k in f})
-        x = np.array([[f.get(n, 0.0) for n in names] for f, _ in data])
-        y = np.array([label for _, label in data])
-        clf = LogisticRegressionCV(Cs=[0.01, 0.03, 0.1, 0.3, 1, 3, 10], cv=5, scoring="neg_log_loss",
-                                   max_iter=2000, random_state=0).fit(x, y)
-        weights[etype] = {n: round(float(w), 6) for n, w in zip(names, clf.coef_[0], strict=True)}
-        weights[etype]["__intercept__"] = round(float(clf.intercept_[0]), 6)
-        report[etype] = {"links": len(data), "positive": int(y.sum()), "C": float(clf.C_[0])}
-    return weights, report
+        data = [(f, y) for _, t, f, y, _ in rows if t == etype]
+        if len({y for _, y in data}) == 2:
+            weights[etype], report[etype] = _logistic_fit(data)
+    right = [(f, p) for _, t, f, y, p in rows if t in ("method", "dataset") and y]
+    roles: dict[str, dict[str, float]] = {}
+    if len({p for _, p in right}) == 2:
+        roles["proposes"], report["proposes"] = _logistic_fit(right)
+    return weights, roles, report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--work-dir", type=Path)
     ap.add_argument("--rows", type=Path, help="reuse (or write) the out-of-fold links here")
+    ap.add_argument("--no-tagger", action="store_true", help="fit the scorer only; do not train the final tagger")
     args = ap.parse_args(argv)
     papers = read_all()
     report: dict[str, Any] = {"papers": len(papers), "folds": args.folds}
@@ -134,10 +149,13 @@ def main(argv: list[str] | None = None) -> int:
             rows = out_of_fold_links(papers, args.folds, args.epochs, work)
             if args.rows:
                 args.rows.write_text(json.dumps(rows), encoding="utf-8")
-        report["links"] = dict(Counter(t for _, t, _, _ in rows))
-        weights, report["fit"] = fit(rows)  # type: ignore[arg-type]
-        args.model_out.write_text(json.dumps({"weights": weights, "trained_on": report}, indent=1, sort_keys=True)
-                                  + "\n", encoding="utf-8")
+        report["links"] = dict(Counter(r[1] for r in rows))
+        weights, roles, report["fit"] = fit(rows)  # type: ignore[arg-type]
+        args.model_out.write_text(json.dumps({"weights": weights, "roles": roles, "trained_on": report}, indent=1,
+                                             sort_keys=True) + "\n", encoding="utf-8")
+        if args.no_tagger:
+            print(json.dumps(report, indent=1))
+            return 0
         nlp = make_nlp()
         stop = papers[::10]
         fit_papers = [p for i, p in enumerate(papers) if i % 10]
