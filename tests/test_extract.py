@@ -240,3 +240,11 @@ def test_token_columns_match_the_tokens():
     bare = spacy.blank("en")("two words")
     assert token_columns(bare)[2] == [True, False]
     assert _sentence_bounds(bare, 1) == (0, len("two words"))
+
+
+def test_extract_hyphenated_name_used_as_a_modifier_is_not_the_name(tiny_extractor):
+    """'knowledge-distillation losses' modifies 'losses'; 'knowledge distillation' itself is still found."""
+    links, _ = _links(tiny_extractor, "A study", "We add knowledge-distillation losses to the model.")
+    assert "method/knowledge-distillation" not in links
+    links, _ = _links(tiny_extractor, "A study", "We use knowledge distillation and knowledge-distillation.")
+    assert "method/knowledge-distillation" in links

@@ -118,6 +118,16 @@ def inside_longer_name(text: str, start: int, end: int) -> bool:
     return False
 
 
+def _hyphenated_modifier(text: str, start: int, end: int, forms: Iterable[str]) -> bool:
+    """Whether a match is a multiword name hyphenated into a modifier of the next word — "inference-time scaling"
+    is not the metric "inference time" — rather than one of the name's own spellings."""
+    surface = text[start:end]
+    if "-" not in surface or any(surface.lower() == f.lower() for f in forms):
+        return False
+    rest = text[end:]
+    return rest[:1] == " " and rest[1:2].isalpha() and rest[1:2].islower()
+
+
 class Gazetteer:
     def __init__(self, nlp: Language, vocabulary: Vocabulary) -> None:
         ensure_extensions()
@@ -148,7 +158,8 @@ class Gazetteer:
                 if entry is None:  # the matcher only knows ids of this vocabulary
                     continue
                 span = doc[start:end]
-                if inside_longer_name(text, span.start_char, span.end_char):
+                if inside_longer_name(text, span.start_char, span.end_char) or \
+                        _hyphenated_modifier(text, span.start_char, span.end_char, entry.surface_forms()):
                     continue
                 s0, s1 = _sentence_bounds(doc, start)
                 found.append(
