@@ -39,7 +39,7 @@ def test_extract_acronym_definition_merges_into_one_entity(tiny_extractor):
 def test_extract_unknown_acronym_definition_becomes_entity_with_alias(tiny_extractor):
     links, _ = _links(tiny_extractor, "A title",
                       "We study Extreme Classification (XC) at scale. Deep XC methods are slow.")
-    xc = links["task/extremeclassification"]
+    xc = links["entity/extremeclassification"]
     assert xc.entity.aliases == ("XC",)
     assert [m.text for m in xc.mentions].count("XC") == 2
     assert xc.entity.merged_because and "acronym" in xc.entity.merged_because[0]
@@ -48,7 +48,7 @@ def test_extract_unknown_acronym_definition_becomes_entity_with_alias(tiny_extra
 def test_extract_title_name_and_propose_cue_give_proposes(tiny_extractor):
     links, _ = _links(tiny_extractor, "NGAME: Negative Mining for Extreme Classification",
                       "In response, we introduce NGAME, a light-weight technique. NGAME is fast.")
-    ngame = links["method/ngame"]
+    ngame = links["entity/ngame"]
     assert ngame.role == "proposes"
     assert len(ngame.mentions) == 3
 
@@ -114,11 +114,11 @@ def test_extract_guess_type_by_head_noun(phrase, etype):
 def test_extract_proposed_title_name_is_not_cut_by_a_known_word(tiny_extractor):
     links, _ = _links(tiny_extractor, "Point-BERT: Pre-training Point Cloud Transformers",
                       "We present Point-BERT, a new paradigm.")
-    assert links["method/pointbert"].role == "proposes"
+    assert links["entity/pointbert"].role == "proposes"
     assert "method/bert" not in links
     # the architecture word inside a proposed name still counts
     links, _ = _links(tiny_extractor, "DenseFormer Vision Transformer: A Study", "Our model is fast.")
-    assert links["method/denseformervisiontransformer"].role == "proposes"
+    assert links["entity/denseformervisiontransformer"].role == "proposes"
     assert "architecture/vision-transformer" in links
 
 
@@ -180,7 +180,7 @@ def test_extract_ner_only_spans_need_a_name_when_strict(tiny_extractor):
 def test_extract_new_name_after_proposal_cue_is_proposed(tiny_extractor):
     links, _ = _links(tiny_extractor, "Plain title",
                       "Prior work used ResNet. In this work we introduce a cross-scale Quantizer (CSQ) for codecs.")
-    assert links["method/crossscalequantizer"].role == "proposes"
+    assert links["entity/crossscalequantizer"].role == "proposes"
     assert links["method/resnet"].role == "uses"
 
 

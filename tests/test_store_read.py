@@ -102,7 +102,7 @@ def test_read_neighbourhood_of_entity_and_paper(reader):
     assert g.has_edge(RES + "method/resnet", RES + "architecture/cnn")  # method → architecture
     assert g.nodes[RES + "method/resnet"]["families"] == ["CNN"]
     p = reader.neighbourhood(RES + "paper/p1")
-    assert {g2 for g2 in p if g2 != RES + "paper/p1"} >= {RES + "method/distilvit", RES + "dataset/imagenet-1k"}
+    assert {g2 for g2 in p if g2 != RES + "paper/p1"} >= {RES + "entity/distilvit", RES + "dataset/imagenet-1k"}
     assert p.graph["total"] == p.graph["shown"] == p.number_of_nodes() - 1
 
 
@@ -139,7 +139,7 @@ def test_read_node_details_of_paper_highlights_evidence(reader):
     marked = {s["text"]: s for s in d["abstract_segments"] if s.get("highlight")}
     assert marked["ImageNet-1K"]["entity"] == RES + "dataset/imagenet-1k"
     assert marked["ImageNet-1K"]["role"] == "evaluatesOn"
-    assert {e["iri"] for e in d["roles"]["proposes"]} == {RES + "method/distilvit"}
+    assert {e["iri"] for e in d["roles"]["proposes"]} == {RES + "entity/distilvit"}
     assert next(iter(d["roles"])) == "proposes"  # roles in the panel's order
 
 

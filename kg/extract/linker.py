@@ -30,7 +30,7 @@ from kg.extract.roles import (
     is_negated,
 )
 from kg.extract.vocab import Vocabulary
-from kg.ids import entity_id
+from kg.ids import found_entity_id
 from kg.model import Entity, EntityType, Link, Mention, Paper, PaperExtraction, Role, TextField
 
 # Head nouns that type an unknown long form ("Extreme Classification" → task).
@@ -142,8 +142,9 @@ class Linker:
         if known is not None:
             return known.entity()
         aliases = (alias,) if alias else ()
-        # The id is the canonical key's: every spelling of the name ("Hugging Face", "HuggingFace") is one IRI.
-        return Entity(entity_id(etype, canonical_key(label)), etype, label, aliases, (), (reason,) if reason else ())
+        # The id is the canonical key's, typeless: every spelling of the name ("Hugging Face", "HuggingFace") and every
+        # paper's reading of its type is one IRI (the build decides the type from all the readings).
+        return Entity(found_entity_id(canonical_key(label)), etype, label, aliases, (), (reason,) if reason else ())
 
     # ------------------------------------------------------------------ main
     def link(
