@@ -143,6 +143,28 @@ def curate(store_dir: str | None, curation_file: str | None, processes: int | No
 
 
 @main.command()
+@store_option
+@click.option("--top", type=int, default=10, show_default=True,
+              help="Top entities per type, and rows shown per list (0: all).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--section", "sections", multiple=True,
+              type=click.Choice(["summary", "singletons", "clusters", "multi_type", "top"]),
+              help="Only these sections (repeatable; default: all).")
+@user_errors
+def quality(store_dir: str | None, top: int, fmt: str, sections: tuple[str, ...]) -> None:
+    """Singletons by extractor, variant clusters (with the curation lines that merge them), labels under several
+    types, and the top entities per type with their support."""
+    from kg.analytics.quality import SECTIONS, quality_report
+    from kg.extract.normalize import canonical_key
+
+    settings = load_settings({"store_dir": store_dir})
+    report = quality_report(settings.store_dir, canonical_key, top)
+    chosen = tuple(s for s in SECTIONS if s in sections) or SECTIONS
+    text = {"table": report.text, "csv": report.csv, "json": report.json}[fmt](chosen)
+    sys.stdout.write(text)
+
+
+@main.command()
 @click.argument("paper_ids", nargs=-1, required=True)
 @store_option
 @user_errors
