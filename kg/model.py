@@ -63,8 +63,9 @@ class Entity:
     (e.g. "architecture/decoder-only") that the entity implies.
     ``merged_because`` keeps a human-readable reason for each alias merge.
     ``curation`` says which decisions of the user's curation file changed the entity (and where they are written).
-    ``support`` is filled only when entities are aggregated over the corpus (``kg.build.entities.EntityTable``):
-    (extractor, papers whose evidence for the entity includes a mention that extractor found), by extractor.
+    ``support`` and ``papers`` are filled only when entities are aggregated over the corpus
+    (``kg.build.entities.EntityTable``): (extractor, papers whose evidence for the entity includes a mention that
+    extractor found), by extractor; and the number of papers linking the entity.
     """
 
     id: str
@@ -75,6 +76,7 @@ class Entity:
     merged_because: tuple[str, ...] = ()
     curation: tuple[str, ...] = ()
     support: tuple[tuple[str, int], ...] = ()
+    papers: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Entity support: each entity in the entities graph says which extractors found its evidence (kg:supportedBy) and,
-when several did, how many papers each (kg:ExtractorSupport); recomputed by `kg add` / `kg remove`."""
+when some found it in fewer than all its papers, how many papers each (kg:ExtractorSupport); recomputed by
+`kg add` / `kg remove`."""
 
 from __future__ import annotations
 
@@ -42,14 +43,15 @@ def test_support_entity_table_counts_papers_per_extractor():
         Contribution("p2", "method/a", "method", "A", (), (), (), ("gazetteer",)),
         Contribution("p3", "method/b", "method", "B", (), (), (), ("pattern",)),
     ])
-    support = {e.id: e.support for e in table.entities()}
-    assert support == {"method/a": (("gazetteer", 2), ("ner", 1)), "method/b": (("pattern", 1),)}
+    support = {e.id: (e.support, e.papers) for e in table.entities()}
+    assert support == {"method/a": ((("gazetteer", 2), ("ner", 1)), 2), "method/b": ((("pattern", 1),), 1)}
 
 
-def test_support_nodes_only_when_several_extractors_agree():
-    one = set(entity_triples(Entity("method/b", "method", "B", support=(("pattern", 1),))))
-    assert {(p, o) for _, p, o in one if p in (KG.supportedBy, KG.hasSupport)} == {(KG.supportedBy, Literal("pattern"))}
-    two = list(entity_triples(Entity("method/a", "method", "A", support=(("gazetteer", 2), ("ner", 1)))))
+def test_support_nodes_only_when_counts_differ_from_the_papers():
+    one = set(entity_triples(Entity("method/b", "method", "B", support=(("pattern", 1), ("ner", 1)), papers=1)))
+    assert {(p, o) for _, p, o in one if p in (KG.supportedBy, KG.hasSupport)} == {
+        (KG.supportedBy, Literal("pattern")), (KG.supportedBy, Literal("ner"))}  # each count is the paper count
+    two = list(entity_triples(Entity("method/a", "method", "A", support=(("gazetteer", 2), ("ner", 1)), papers=2)))
     nodes = {o for _, p, o in two if p == KG.hasSupport}
     assert {str(n) for n in nodes} == {R + "method/a/support/gazetteer", R + "method/a/support/ner"}
     assert {(str(s), int(o)) for s, p, o in two if p == KG.supportPapers} == {
@@ -58,17 +60,15 @@ def test_support_nodes_only_when_several_extractors_agree():
 
 def test_support_in_the_built_graph(tiny_store: Path):
     assert _rows(tiny_store, "SELECT ?x WHERE { res:architecture/transformer kg:supportedBy ?x }") == {("inferred",)}
-    assert _rows(tiny_store, "SELECT ?x ?n WHERE { res:method/vision-transformer kg:hasSupport ?s . "
-                             "?s kg:supportExtractor ?x ; kg:supportPapers ?n }") == {
+    # two extractors in its one paper: no support nodes, each count is the entity's paperCount
+    assert _rows(tiny_store, "SELECT ?x ?n WHERE { res:method/vision-transformer kg:supportedBy ?x ; kg:paperCount ?n . "
+                             "FILTER NOT EXISTS { res:method/vision-transformer kg:hasSupport ?s } }") == {
         ("abbreviation", "1"), ("gazetteer", "1")}
-    # one extractor: no support node, its count is the entity's paperCount
-    assert _rows(tiny_store, "SELECT ?x ?n WHERE { res:dataset/imagenet-1k kg:supportedBy ?x ; kg:paperCount ?n . "
-                             "FILTER NOT EXISTS { res:dataset/imagenet-1k kg:hasSupport ?s } }") == {("gazetteer", "1")}
 
 
 def test_support_recomputed_by_an_update_without_stale_nodes(tmp_path: Path, data_dir: Path, tiny_extractor):
-    """p9 adds abbreviation evidence for the Vision Transformer; removing p1 leaves it one extractor, and its support
-    nodes go with the second one (the entities graph equals a build of what is left)."""
+    """p9 adds abbreviation evidence for the Vision Transformer (gazetteer now counts 1 of its 2 papers); removing p1
+    leaves it one extractor, and its support nodes go (the entities graph equals a build of what is left)."""
     extra = tmp_path / "p9.jsonl"
     extra.write_text(json.dumps({"id": "p9", "title": "Remote sensing", "abstract": "We apply the Vision "
                                  "Transformer (ViT) to remote sensing.", "year": 2025}) + "\n", encoding="utf-8")

@@ -67,7 +67,8 @@ def _entities(store: GraphStore) -> dict[str, _Entity]:
 
 
 def _support(store: GraphStore, entities: dict[str, _Entity]) -> dict[str, dict[str, int]]:
-    """Entity IRI → {extractor: papers}; an entity one extractor supports counts its papers (kg:paperCount)."""
+    """Entity IRI → {extractor: papers}; an extractor without a kg:ExtractorSupport node found the entity in all its
+    papers (kg:paperCount)."""
     found: dict[str, set[str]] = defaultdict(set)
     for r in _rows(store, "quality_support"):
         found[r["entity"].value].add(r["extractor"].value)
@@ -77,12 +78,8 @@ def _support(store: GraphStore, entities: dict[str, _Entity]) -> dict[str, dict[
     out: dict[str, dict[str, int]] = {}
     for iri, extractors in found.items():
         e = entities.get(iri)
-        if e is None:
-            continue
-        if len(extractors) == 1:
-            out[iri] = {next(iter(extractors)): e.papers}
-        else:
-            out[iri] = {x: counts.get(iri, {}).get(x, 0) for x in extractors}
+        if e is not None:
+            out[iri] = {x: counts.get(iri, {}).get(x, e.papers) for x in extractors}
     return out
 
 

@@ -74,7 +74,8 @@ class EntityTable:
             label = sorted(self.labels[eid].items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0]
             yield Entity(eid, self.types[eid], label, tuple(sorted(self.aliases[eid] - {label})),
                          tuple(sorted(self.archs[eid])), tuple(sorted(self.reasons[eid])),
-                         tuple(sorted(self.curation.get(eid, ()))), tuple(sorted(self.support[eid].items())))
+                         tuple(sorted(self.curation.get(eid, ()))), tuple(sorted(self.support[eid].items())),
+                         self.papers[eid])
 
     def counts_by_type(self) -> dict[str, int]:
         return dict(sorted(Counter(self.types.values()).items()))

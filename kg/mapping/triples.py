@@ -126,9 +126,9 @@ def entity_triples(entity: Entity) -> Iterator[Triple]:
     """Triples describing one canonical entity (for the shared entities graph).
 
     Architecture individuals are declared in the ontology; here they only get
-    the aliases seen in the corpus (and their support). Support: ``kg:supportedBy`` per extractor and, when several
-    extractors found the entity, a ``kg:ExtractorSupport`` node per extractor with its paper count (measured on the
-    bundled corpus: nodes for every entity would add 6.6 % to the quads, for these 3.4 %).
+    the aliases seen in the corpus (and their support). Support: ``kg:supportedBy`` per extractor and, when some
+    extractor found the entity in fewer than all of its papers, a ``kg:ExtractorSupport`` node per extractor with its
+    paper count (otherwise each count is the entity's ``kg:paperCount``).
     """
     s = entity_iri(entity.id)
     if entity.type != "architecture":
@@ -143,10 +143,14 @@ def entity_triples(entity: Entity) -> Iterator[Triple]:
         yield s, KG.mergeReason, Literal(reason)
     for record in sorted(entity.curation):
         yield s, KG.curation, Literal(record)
+    # Per-extractor counts only when they say more than kg:paperCount: when some extractor found the entity in fewer
+    # of its papers than all (a node for every entity would add 5.6 % to the quads of 8,000 arXiv papers; these
+    # 0.6 %; the kg:supportedBy values 1.6 %).
+    counted = any(n < entity.papers for _, n in entity.support)
     for extractor, papers in sorted(entity.support):
         yield s, KG.supportedBy, _plain(extractor)
-        if len(entity.support) < 2:
-            continue  # one extractor: its paper count is the entity's kg:paperCount (not written twice)
+        if not counted:
+            continue
         node = support_iri(entity.id, extractor)
         yield s, KG.hasSupport, node
         yield node, RDF.type, KG.ExtractorSupport
