@@ -33,6 +33,7 @@ system-deps:
 
 test: install system-deps
 	$(BIN)/ruff check kg server tests bench tools
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 test-fast: install
@@ -48,6 +49,7 @@ train-ner: install
 
 lint: install
 	$(BIN)/ruff check kg server tests bench tools
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) kg-store build .pytest_cache

@@ -77,10 +77,9 @@ def serve_and_measure(name: str, store: str, limit: int | None, tmp: Path) -> No
         if not limit:
             time.sleep(0.5)
             with app.app_context():
-                from kg.viz.views import first_view
-                from server.store_access import get_store
+                from server.store_access import get_reader
 
-                g = first_view(get_store(), app.config["KG_GRAPH_MAX_NODES"])
+                g = get_reader().first_view(app.config["KG_GRAPH_MAX_NODES"])
                 top = max((n for n in g if g.nodes[n]["type"] != "paper"), key=lambda n: g.nodes[n]["degree"])
                 label = g.nodes[top]["label"]
             s1, _ = _get(base + "/api/search?" + urllib.parse.urlencode({"q": label[:6]}))

@@ -284,8 +284,11 @@ def extract(inputs: tuple[str, ...], out: str, no_ner: bool, curation_file: str 
 @click.option("--errors", "n_errors", type=int, default=0, help="Also print this many error lines (FP/FN).")
 @click.option("--limit", type=int, default=None, help="Evaluate only the first N gold documents.")
 @click.option("--no-ner", is_flag=True, help="Use only the curated vocabularies and patterns.")
+@click.option("--calibration", is_flag=True,
+              help="Also print the reliability table of link confidences and P/R per confidence threshold.")
 @user_errors
-def evaluate(gold: str, corpus: tuple[str, ...], n_errors: int, limit: int | None, no_ner: bool) -> None:
+def evaluate(gold: str, corpus: tuple[str, ...], n_errors: int, limit: int | None, no_ner: bool,
+             calibration: bool) -> None:
     """Score the extractor on a GOLD file: paper-level P/R/F1 per type (GUIDELINE format) or mention-level
     (exact span + type) for SciERC / GSAP-NER / TDMSci."""
     from kg.evaluation import run_eval
@@ -295,6 +298,8 @@ def evaluate(gold: str, corpus: tuple[str, ...], n_errors: int, limit: int | Non
     extractor = Extractor(load_settings({"use_ner": False if no_ner else None, "curation_file": "none"}))
     report = run_eval(Path(gold), extractor, [Path(c) for c in corpus] or None, limit)
     click.echo(report.summary(n_errors))
+    if calibration:
+        click.echo(report.calibration())
 
 
 @main.command()

@@ -50,6 +50,8 @@ class Settings:
     dask: str = _setting("", "Run extraction on Dask: a scheduler address (tcp://host:8786), or 'local' for a "
                     "LocalCluster of n_process workers on this machine; empty: no Dask.")
     use_ner: bool = _setting(True, "Run the trained NER model in addition to the curated vocabularies.")
+    min_confidence: float = _setting(0.5, "Links whose calibrated confidence is below this are kept as candidates "
+                    "(queryable, not asserted as the paper's proposes/uses/… facts).")
     validate_shapes: bool = _setting(True, "Check every build and update against ontology/shapes.ttl.")
     curation_file: str = _setting("", "Curation decisions (JSON Lines: merge, split, rename, retype, ban) applied to "
                     "every extraction by `kg extract`, `kg build`, `kg add` and `kg curate`; empty: "

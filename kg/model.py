@@ -81,12 +81,17 @@ class Entity:
 
 @dataclass(frozen=True)
 class Link:
-    """A paper–entity link with its role, confidence and evidence."""
+    """A paper–entity link with its role, confidence and evidence.
+
+    ``asserted`` is False for a candidate: a link whose confidence is below the ``min_confidence`` setting, kept
+    with its evidence so users can query or opt into it, but not stated as the paper's proposes/uses/… fact.
+    """
 
     entity: Entity
     role: Role
     confidence: float
     mentions: tuple[Mention, ...] = ()
+    asserted: bool = True
 
 
 @dataclass(frozen=True)

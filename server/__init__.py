@@ -2,8 +2,8 @@
 
 Settings come from defaults → ``KG_*`` environment → ``config`` (setting names,
 with or without the ``KG_`` prefix; other upper-case keys go to Flask as they are,
-e.g. ``TESTING``). The store is opened lazily, read-only, into ``app.extensions``;
-one blueprint per feature. The server never imports spaCy.
+e.g. ``TESTING``). The store is opened lazily into ``app.extensions`` (read-only unless SPARQL Update is
+enabled), next to the cache of its readers; one blueprint per feature. The server never imports spaCy.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from typing import Any
 from flask import Flask
 
 from kg.config import ENV_PREFIX, SETTINGS, as_flask_config, load_settings
+from kg.store.read import ReaderCache
 from server import api, graph, query_ui, sparql, ui
 from server.errors import register_error_handlers
-from server.store_access import EXTENSION_KEY, StoreHandle
+from server.store_access import EXTENSION_KEY, READERS_KEY, StoreHandle
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -35,7 +36,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(as_flask_config(settings))
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.config.update(flask_extra)
-    app.extensions[EXTENSION_KEY] = StoreHandle(Path(settings.store_dir).expanduser())
+    app.extensions[EXTENSION_KEY] = StoreHandle(Path(settings.store_dir).expanduser(),
+                                                read_only=not settings.update_enabled)
+    app.extensions[READERS_KEY] = ReaderCache()
     register_error_handlers(app)
     for bp in (ui.bp, sparql.bp, query_ui.bp, graph.bp, api.bp):
         app.register_blueprint(bp)

@@ -7,7 +7,9 @@
 - ``GET /api/neighbours?iri=IRI&limit=N`` → ``{"nodes", "edges", "summary"}`` in vis-network form, to add to
   the drawn graph.
 
-User text only ever reaches SPARQL as bound parameters (kg/store/queries/api_*.rq). Errors use the one JSON shape.
+Answers come from the read layer (``kg.store.read``) of the generation being served, so a build or an update is
+seen at once. User text only ever reaches SPARQL as bound parameters (kg/store/queries/api_*.rq). Errors use the
+one JSON shape.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from kg.errors import QueryError
-from kg.viz.pyvis_html import vis_elements
-from kg.viz.views import neighbourhood, node_details, search, view_summary
-from server.store_access import get_store
+from kg.store.read import view_summary
+from kg.viz import vis_elements
+from server.store_access import get_reader
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_SEARCH = 100
@@ -51,17 +53,17 @@ def _no_sniff(resp: Response) -> Response:
 @bp.get("/search")
 def api_search() -> Response:
     q = _arg("q")
-    return jsonify({"query": q, "results": search(get_store(), q, _int_arg("limit", 20, MAX_SEARCH))})
+    return jsonify({"query": q, "results": get_reader().search(q, _int_arg("limit", 20, MAX_SEARCH))})
 
 
 @bp.get("/node")
 def api_node() -> Response:
-    return jsonify(node_details(get_store(), _arg("iri")))
+    return jsonify(get_reader().node_details(_arg("iri")))
 
 
 @bp.get("/neighbours")
 def api_neighbours() -> Response:
     default = current_app.config["KG_GRAPH_MAX_NODES"]
-    g = neighbourhood(get_store(), _arg("iri"), _int_arg("limit", default, MAX_NEIGHBOURS))
+    g = get_reader().neighbourhood(_arg("iri"), _int_arg("limit", default, MAX_NEIGHBOURS))
     nodes, edges = vis_elements(g)
     return jsonify({"nodes": nodes, "edges": edges, "summary": view_summary(g)})

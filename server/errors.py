@@ -12,6 +12,20 @@ from kg.errors import KGError
 log = logging.getLogger("kg.server")
 
 
+class NotAcceptable(KGError):
+    """Nothing in the Accept header (or ?format=) can carry this kind of result."""
+
+    status = 406
+    code = "not_acceptable"
+
+
+class Unauthorized(KGError):
+    """A SPARQL Update without the right bearer token."""
+
+    status = 401
+    code = "unauthorized"
+
+
 def error_response(status: int, code: str, message: str) -> Response:
     resp = jsonify({"error": {"status": status, "code": code, "message": message}})
     resp.status_code = status

@@ -8,19 +8,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 
-from server.ui import EXAMPLES_DIR
+from server.ui import example_queries
 
 bp = Blueprint("query_ui", __name__)
-
-
-def example_queries() -> list[dict[str, str]]:
-    """[{"name": file stem, "title": first comment line, "query": text}] in file order."""
-    out = []
-    for path in sorted(EXAMPLES_DIR.glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
-        first = text.splitlines()[0] if text else ""
-        out.append({"name": path.stem, "title": first.lstrip("# ").strip() or path.stem, "query": text})
-    return out
 
 
 @bp.get("/query")

@@ -1,4 +1,11 @@
-"""The served store: opened read-only once, reopened when a build publishes a new generation."""
+"""The served store and its readers.
+
+``StoreHandle`` opens the current generation under the store directory once (read-only unless the server accepts
+SPARQL Update), reopens it when a build publishes a new generation, and counts generations: every reopen and
+every write through the server (``changed()``) makes a new one. ``get_reader()`` gives the request the
+``GraphReader`` of the current generation (``kg.store.read``), so cached views and the search index never outlive
+the data they were read from.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,10 @@ from pathlib import Path
 from flask import current_app
 
 from kg.store import GraphStore, current_path
+from kg.store.read import GraphReader
 
 EXTENSION_KEY = "kg.store"
+READERS_KEY = "kg.read"
 
 
 class StoreHandle:
@@ -21,7 +30,7 @@ class StoreHandle:
         self.read_only = read_only
         self._lock = threading.Lock()
         self._store: GraphStore | None = None
-        self.generation = 0  # bumps on every reopen; caches key on it
+        self.generation = 0  # bumps on every reopen and every change through ``changed()``; readers key on it
 
     def get(self) -> GraphStore:
         """The open store for the generation ``current`` points at now (``StoreError`` if none)."""
@@ -36,12 +45,19 @@ class StoreHandle:
                 self.generation += 1
             return self._store
 
+    def changed(self) -> None:
+        """The open store was written to (a SPARQL Update): what was read from it before is stale."""
+        with self._lock:
+            self.generation += 1
+
 
 def get_store() -> GraphStore:
     return current_app.extensions[EXTENSION_KEY].get()
 
 
-def store_generation() -> int:
-    handle: StoreHandle = current_app.extensions[EXTENSION_KEY]
-    handle.get()
-    return handle.generation
+def get_reader() -> GraphReader:
+    """The reader (with the caches) of the generation being served now."""
+    handle = current_app.extensions[EXTENSION_KEY]
+    store = handle.get()
+    return current_app.extensions[READERS_KEY].get(store, handle.generation)
+

@@ -1,4 +1,5 @@
-"""``/``: the landing page, linking the SPARQL endpoint and the graph view, with example queries."""
+"""``/``: the landing page, linking the SPARQL endpoint, the query UI and the graph view, with the example queries
+of ``kg/store/queries/examples/*.rq`` (``example_queries()`` also feeds the query UI)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,16 @@ bp = Blueprint("ui", __name__)
 EXAMPLES_DIR = QUERY_DIR / "examples"
 
 
-def examples() -> list[tuple[str, str]]:
-    """(title, query) for every example query file; the title is the file's first comment line."""
+def example_queries() -> list[dict[str, str]]:
+    """[{"name": file stem, "title": first comment line, "query": text}] of every example query, in file order."""
     out = []
     for path in sorted(EXAMPLES_DIR.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
         first = text.splitlines()[0] if text else ""
-        out.append((first.lstrip("# ").strip() or path.stem, text))
+        out.append({"name": path.stem, "title": first.lstrip("# ").strip() or path.stem, "query": text})
     return out
 
 
 @bp.get("/")
 def index() -> str:
-    return render_template("index.html", examples=examples())
+    return render_template("index.html", examples=example_queries())

@@ -79,3 +79,67 @@ def test_api_json_keeps_injected_title_as_data(xss_store):
     assert resp.json["title_segments"] == [{"text": "<img src=x onerror=alert(1)>"}]
     hits = client.get("/api/search", query_string={"q": "onerror"}).json["results"]
     assert hits[0]["label"] == "<img src=x onerror=alert(1)>"
+
+
+# ---------------------------------------------------------------- a new store generation is seen at once
+NEW_PAPER = RES + "paper/quokka-1"
+INSERT_PAPER = f"""PREFIX kg: <https://w3id.org/kg-papers/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+INSERT DATA {{ GRAPH <{RES}graph/paper/quokka-1> {{
+  <{NEW_PAPER}> a kg:Paper ; dcterms:title "Quokka networks for marsupial detection" ; kg:year 2025 .
+}} }}"""
+
+
+def test_api_sees_a_paper_inserted_through_sparql_update(tiny_store, tmp_path):
+    import shutil
+
+    from server import create_app
+
+    root = tmp_path / "store"
+    shutil.copytree(tiny_store, root, symlinks=True)
+    client = create_app({"store_dir": str(root), "update_enabled": True, "update_token": "s3cret",
+                         "TESTING": True}).test_client()
+    # read (and cache) everything the update must invalidate: the search index, the node, the overview page
+    assert client.get("/api/search", query_string={"q": "quokka"}).json["results"] == []
+    assert client.get("/graph", query_string={"focus": NEW_PAPER}).status_code == 404
+    assert client.get("/api/node", query_string={"iri": NEW_PAPER}).status_code == 404
+    assert "Quokka" not in client.get("/graph").get_data(as_text=True)
+
+    resp = client.post("/sparql", data=INSERT_PAPER, content_type="application/sparql-update",
+                       headers={"Authorization": "Bearer s3cret"})
+    assert resp.status_code == 204
+
+    hits = client.get("/api/search", query_string={"q": "quokka"}).json["results"]
+    assert [(h["iri"], h["type"]) for h in hits] == [(NEW_PAPER, "paper")]
+    page = client.get("/graph", query_string={"focus": NEW_PAPER})
+    assert page.status_code == 200
+    assert "<title>kg — Quokka networks for marsupial detection</title>" in page.get_data(as_text=True)
+    node = client.get("/api/node", query_string={"iri": NEW_PAPER}).json
+    assert node["title"] == "Quokka networks for marsupial detection" and node["year"] == 2025
+
+
+def test_api_read_only_server_sees_a_newly_published_build(tmp_path, tiny_extractor, data_dir):
+    import json
+
+    from kg.build import build
+    from kg.config import load_settings
+    from server import create_app
+
+    root = tmp_path / "store"
+    settings = load_settings({"store_dir": str(root)}, env={})
+    build([data_dir / "papers.jsonl"], settings, extractor=tiny_extractor)
+    client = create_app({"store_dir": str(root), "TESTING": True}).test_client()
+    assert client.get("/api/search", query_string={"q": "quokka"}).json["results"] == []
+    assert client.get("/api/search", query_string={"q": "resnet"}).json["results"]
+
+    more = tmp_path / "more.jsonl"
+    extra = {"id": "quokka-1", "title": "Quokka networks for marsupial detection", "year": 2025,
+             "abstract": "We train ResNet on ImageNet-1K."}
+    more.write_text((data_dir / "papers.jsonl").read_text(encoding="utf-8") + json.dumps(extra) + "\n",
+                    encoding="utf-8")
+    build([more], settings, extractor=tiny_extractor)  # a second build publishes a new generation
+
+    hits = client.get("/api/search", query_string={"q": "quokka"}).json["results"]
+    assert [h["iri"] for h in hits] == [NEW_PAPER]
+    page = client.get("/graph", query_string={"focus": NEW_PAPER})
+    assert page.status_code == 200 and "Quokka networks" in page.get_data(as_text=True)

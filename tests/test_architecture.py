@@ -51,11 +51,26 @@ def modules() -> dict[str, Path]:
     return out
 
 
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node of ``tree`` except those under ``if TYPE_CHECKING:`` (annotations only; never executed)."""
+    out: list[ast.AST] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            todo.extend(node.orelse)
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+    return out
+
+
 def imports_of(name: str) -> set[str]:
-    """Modules ``name`` imports anywhere in its body; ``from pkg import sub`` counts as an import of ``pkg.sub``."""
+    """Modules ``name`` imports when it runs (lazy imports in functions included, ``TYPE_CHECKING`` blocks not);
+    ``from pkg import sub`` counts as an import of ``pkg.sub``."""
     mods = modules()
     found: set[str] = set()
-    for node in ast.walk(ast.parse(mods[name].read_text(encoding="utf-8"))):
+    for node in _runtime_nodes(ast.parse(mods[name].read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

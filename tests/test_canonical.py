@@ -56,7 +56,7 @@ def test_canonical_linker_uses_corpus_table(tiny_extractor):
         tiny_extractor.learn_acronyms(CORPUS)
         ex = tiny_extractor.extract_one(CORPUS[2])
         links = {lk.entity.id: lk for lk in ex.links}
-        xc = links["task/extreme-classification"]
+        xc = links["entity/extremeclassification"]
         assert xc.entity.aliases == ("XC",) and xc.mentions[0].text == "XC"
         assert any("defining papers" in r for r in xc.entity.merged_because)
     finally:

@@ -9,7 +9,7 @@ from urllib.parse import quote, urlparse
 import pyoxigraph as ox
 import pytest
 from browser_support import chromium_driver, live_server
-from rdflib import Graph, URIRef
+from rdflib import DCTERMS, RDF, Graph, URIRef
 
 from kg.store import GraphStore
 from kg.store.oxigraph_store import new_generation_path, publish_generation
@@ -20,7 +20,7 @@ PAPERS = {"2501.00001": "Attention is still all you need", "2501.00002": "Sparse
           "2501.00003": "Graph networks for retrieval"}
 TITLES = f"""PREFIX kg: <{KG}> PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?paper ?title WHERE {{ ?paper a kg:Paper ; dcterms:title ?title }} ORDER BY ?title"""
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = str(RDF.type)
 COUNT = f"PREFIX kg: <{KG}> SELECT (COUNT(?p) AS ?papers) WHERE {{ ?p a kg:Paper }}"
 
 
@@ -33,7 +33,7 @@ def client_store(tmp_path_factory):
     for pid, title in PAPERS.items():
         paper = ox.NamedNode(f"{RES}paper/{pid}")
         store.add(ox.Quad(paper, ox.NamedNode(RDF_TYPE), ox.NamedNode(KG + "Paper"), paper))
-        store.add(ox.Quad(paper, ox.NamedNode("http://purl.org/dc/terms/title"), ox.Literal(title), paper))
+        store.add(ox.Quad(paper, ox.NamedNode(str(DCTERMS.title)), ox.Literal(title), paper))
     store.flush()
     del store
     publish_generation(root, gen)
@@ -119,7 +119,37 @@ def test_clients_query_ui_in_chromium_runs_a_query(base_url, expected, tmp_path)
         assert "kg:evaluatesOn" in driver.execute_script("return window.kgYasgui.getTab().getYasqe().getValue();")
         # everything the page loaded came from our own server (no CDN, no prefix.cc / LOV look-ups)
         urls = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name);")
-        hosts = {urlparse(u).netloc for u in urls + [driver.current_url] if u.startswith("http")}
+        hosts = {urlparse(u).netloc for u in [*urls, driver.current_url] if u.startswith("http")}
         assert hosts == {urlparse(base_url).netloc}, hosts
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert not errors, errors
+
+
+def _cross_product(n: int) -> str:
+    values = " ".join(str(i) for i in range(n))
+    return f"SELECT * WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} VALUES ?c {{ {values} }} }}"
+
+
+@pytest.mark.slow
+def test_clients_streamed_answers_over_real_http(client_store):
+    import http.client
+    import urllib.request
+    from urllib.parse import urlencode
+
+    from server import create_app
+
+    def get(base: str, query: str):
+        req = urllib.request.Request(f"{base}/sparql?{urlencode({'query': query})}", headers={"Accept": "text/csv"})
+        return urllib.request.urlopen(req, timeout=30)
+
+    app = create_app({"store_dir": str(client_store), "query_timeout": 1.0, "row_limit": 10**9})
+    with live_server(app) as url:
+        with get(url, _cross_product(40)) as resp:  # 64,000 rows: sent chunked, whole
+            assert resp.status == 200 and resp.headers["Transfer-Encoding"] == "chunked"
+            assert len(resp.read().decode().split("\r\n")) == 1 + 40**3 + 1
+        with get(url, _cross_product(200)) as resp:  # 8M rows: longer than the budget, cut by closing
+            assert resp.status == 200
+            with pytest.raises(http.client.IncompleteRead):
+                resp.read()
+        with get(url, "ASK { ?s ?p ?o }") as resp:
+            assert resp.read().strip() == b"true"

@@ -8,6 +8,7 @@ import json
 import pickle
 import re
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -50,11 +51,11 @@ def test_curation_parses_every_operation_with_defaults(data_dir: Path):
     got = [(d.op, d.ids, d.into, d.label, d.source) for d in cur.decisions]
     assert got == [
         ("retype", ("method/knowledge-distillation",), "task/knowledge-distillation", "", "tiny.jsonl:2"),
-        ("rename", ("method/distilvit",), "", "DistilViT-B", "tiny.jsonl:3"),
+        ("rename", ("entity/distilvit",), "", "DistilViT-B", "tiny.jsonl:3"),
         ("ban", ("method/bert",), "", "", "tiny.jsonl:4"),
         ("merge", ("dataset/imagenet-1k", "dataset/coco"), "dataset/vision-benchmark", "vision benchmarks",
          "tiny.jsonl:6"),
-        ("split", ("method/vision-transformer",), "method/vit", "ViT family", "tiny.jsonl:7"),  # id minted from "ViTs"
+        ("split", ("method/vision-transformer",), "entity/vit", "ViT family", "tiny.jsonl:7"),  # as found: "ViTs"
         ("ban", ("method/does-not-exist",), "", "", "tiny.jsonl:8"),
     ]
     assert cur.decisions[0].note == "the paper's task, not a method"
@@ -85,7 +86,7 @@ BAD_LINES = [
     ('{"op": "merge", "ids": ["method/x", "method/y"], "into": "paper/z"}', "into", r"not an entity id"),
     ('{"op": "retype", "id": "method/x", "type": "method"}', "type", r"already is a method"),
     ('{"op": "retype", "id": "method/x", "type": "architecture"}', "type", r"not a type a decision can give"),
-    ('{"op": "split", "id": "method/gpt-4o", "form": "GPT-4o"}', "form", r"names method/gpt-4o itself"),
+    ('{"op": "split", "id": "entity/gpt4o", "form": "GPT-4o"}', "form", r"names entity/gpt4o itself"),
     ('{"op": "split", "id": "method/x", "form": "--"}', "form", r"a letter or digit"),
     ('{"op": "ban", "id": "method/x", "note": 3}', "note", r"non-empty string"),
 ]
@@ -116,7 +117,8 @@ def _m(text: str, field: str = "abstract", component: str = "gazetteer", nth: in
 
 
 def _link(eid: str, label: str, *mentions: Mention, role: str = "uses", conf: float = 0.9, **kw) -> Link:
-    return Link(Entity(eid, eid.split("/")[0], label, **kw), role, conf, mentions)  # type: ignore[arg-type]
+    etype = "method" if eid.startswith("entity/") else eid.split("/")[0]  # a found entity: read as a method here
+    return Link(Entity(eid, etype, label, **kw), role, conf, mentions)  # type: ignore[arg-type]
 
 
 def _paper(*links: Link) -> PaperExtraction:
@@ -149,8 +151,8 @@ def test_curation_merge_joins_links_mentions_and_names():
     assert [m.text for m in lk.mentions] == ["Hugging Face", "HuggingFace", "Hugging Face"]  # title first, text order
     assert (lk.role, lk.confidence) == ("proposes", 0.95)  # a proposal stays one; the higher confidence
     assert lk.entity.label == "Hugging Face" and set(lk.entity.aliases) == {"HF", "HuggingFace"}
-    assert lk.entity.curation == ("merge of method/huggingface, method/hugging-face into method/hugging-face "
-                                  "by curation.jsonl:1",)
+    record = "merge of method/huggingface, method/hugging-face into method/hugging-face by curation.jsonl:1"
+    assert lk.entity.curation == (record,)
     assert set(out.curated) == {(cur.decisions[0].key, "method/huggingface"),
                                 (cur.decisions[0].key, "method/hugging-face")}
 
@@ -162,14 +164,14 @@ def test_curation_split_moves_the_mentions_of_one_form():
     assert [m.text for m in links["method/gpt-4o"].mentions] == ["GPT-4o"]
     assert links["method/gpt-4o"].entity.aliases == ("4o",)
     assert links["method/gpt-4o"].entity.curation == (
-        "mentions 'Gpt-4o mini' split off into method/gpt-4o-mini by curation.jsonl:1",)
-    new = links["method/gpt-4o-mini"]
+        "mentions 'Gpt-4o mini' split off into entity/gpt4omini by curation.jsonl:1",)
+    new = links["entity/gpt4omini"]
     assert [m.text for m in new.mentions] == ["GPT-4o-mini"] and new.entity.label == "Gpt-4o mini"
     assert new.entity.aliases == ("GPT-4o-mini",)
     assert new.entity.curation == ("split from method/gpt-4o (mentions 'Gpt-4o mini') by curation.jsonl:1",)
 
     only = _paper(_link("method/gpt-4o", "GPT-4o", _m("GPT-4o-mini")))
-    assert list(_by_id(apply_curation(cur, only))) == ["method/gpt-4o-mini"]  # nothing left of the source
+    assert list(_by_id(apply_curation(cur, only))) == ["entity/gpt4omini"]  # nothing left of the source
     other = _paper(_link("method/gpt-4o", "GPT-4o", _m("GPT-4o")))
     assert apply_curation(cur, other).curated == ()  # the id is there, the form is not: no match
 
@@ -179,6 +181,21 @@ def test_curation_rename_keeps_the_old_label_as_alias():
     lk = _by_id(apply_curation(_cur('{"op": "rename", "id": "method/bert", "label": "BERT"}'), ex))["method/bert"]
     assert (lk.entity.label, lk.entity.aliases) == ("BERT", ("bert",))
     assert lk.entity.curation == ("label set to 'BERT' by curation.jsonl:1",)
+
+
+def test_curation_retype_of_a_found_entity_keeps_its_id():
+    ex = _paper(_link("entity/mri", "MRI", _m("BERT"), role="uses"))
+    lk = _by_id(apply_curation(_cur('{"op": "retype", "id": "entity/mri", "type": "dataset"}'), ex))["entity/mri"]
+    assert lk.entity.type == "dataset" and lk.entity.curation == ("typed dataset by curation.jsonl:1",)
+
+
+def test_curation_merge_into_a_found_entity_keeps_the_survivors_type_and_candidates_stay_candidates():
+    ex = _paper(_link("entity/huggingface", "HuggingFace", _m("HuggingFace"), conf=0.4),
+                _link("entity/hf", "HF", _m("Hugging Face"), conf=0.3))
+    ex = replace(ex, links=tuple(replace(lk, asserted=False) for lk in ex.links))
+    out = _by_id(apply_curation(_cur('{"op": "merge", "ids": ["entity/huggingface", "entity/hf"]}'), ex))
+    lk = out["entity/huggingface"]
+    assert (lk.entity.type, lk.asserted, lk.confidence) == ("method", False, 0.4)
 
 
 def test_curation_retype_changes_the_id_prefix_and_joins_an_existing_link():
@@ -220,7 +237,7 @@ def test_curation_summary_reports_ids_that_matched_nothing():
     assert lines[1:] == [
         "curation.jsonl:1: method/typo matches no entity in the graph (merge method/a, method/typo into method/a)",
         "curation.jsonl:2: method/b matches no entity in the graph (ban method/b)",
-        "curation.jsonl:3: no mention 'C-mini' of method/c in the graph (split 'C-mini' off method/c into method/c-mini)",
+        "curation.jsonl:3: no mention 'C-mini' of method/c in the graph (split 'C-mini' off method/c into entity/cmini)",
     ]
     assert curation_summary(Curation(), {}) == []
 
@@ -265,15 +282,15 @@ def test_curation_build_retypes_and_records_it(curated_store):
     assert _values(root, "SELECT ?p WHERE { ?p kg:addresses res:task/knowledge-distillation }") == {R + "paper/p1"}
     assert not _values(root, "SELECT ?p WHERE { ?p ?r res:method/knowledge-distillation }")
     assert _values(root, "SELECT ?c WHERE { res:task/knowledge-distillation kg:curation ?c }") == {
-        "retyped from method (method/knowledge-distillation) to task by curation.jsonl:2 "
-        "(the paper's task, not a method)"}
+        ("retyped from method (method/knowledge-distillation) to task by curation.jsonl:2 "
+         "(the paper's task, not a method)")}
 
 
 def test_curation_build_renames(curated_store):
     root, _ = curated_store
-    assert _values(root, "SELECT ?l WHERE { res:method/distilvit rdfs:label ?l }") == {"DistilViT-B"}
-    assert "DistilViT" in _values(root, "SELECT ?a WHERE { res:method/distilvit skos:altLabel ?a }")
-    assert _values(root, "SELECT ?c WHERE { res:method/distilvit kg:curation ?c }") == {
+    assert _values(root, "SELECT ?l WHERE { res:entity/distilvit rdfs:label ?l }") == {"DistilViT-B"}
+    assert "DistilViT" in _values(root, "SELECT ?a WHERE { res:entity/distilvit skos:altLabel ?a }")
+    assert _values(root, "SELECT ?c WHERE { res:entity/distilvit kg:curation ?c }") == {
         "label set to 'DistilViT-B' by curation.jsonl:3"}
 
 
@@ -295,13 +312,13 @@ def test_curation_build_merges_and_splits(curated_store):
     assert {"ImageNet-1K", "COCO"} <= _values(root, "SELECT ?a WHERE { res:dataset/vision-benchmark skos:altLabel ?a }")
     assert not _values(root, "SELECT ?e WHERE { ?e a kg:Dataset FILTER(?e IN (res:dataset/coco, res:dataset/imagenet-1k)) }")
     # "ViT" and "ViTs" share the canonical key of the form (an acronym's plural is folded)
-    assert _values(root, "SELECT ?t WHERE { ?l rdf:object res:method/vit ; kg:hasMention/kg:mentionText ?t }") == {
+    assert _values(root, "SELECT ?t WHERE { ?l rdf:object res:entity/vit ; kg:hasMention/kg:mentionText ?t }") == {
         "ViT", "ViTs"}
     assert _values(root, "SELECT ?t WHERE { ?l rdf:object res:method/vision-transformer ; "
                          "kg:hasMention/kg:mentionText ?t }") == {"Vision Transformer"}
-    assert _values(root, "SELECT ?l WHERE { res:method/vit rdfs:label ?l }") == {"ViT family"}
+    assert _values(root, "SELECT ?l WHERE { res:entity/vit rdfs:label ?l }") == {"ViT family"}
     assert _values(root, "SELECT ?c WHERE { res:method/vision-transformer kg:curation ?c }") == {
-        "mentions 'ViTs' split off into method/vit by curation.jsonl:7"}
+        "mentions 'ViTs' split off into entity/vit by curation.jsonl:7"}
 
 
 def test_curation_build_reports_the_id_that_matched_nothing(curated_store):

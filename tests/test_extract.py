@@ -39,7 +39,7 @@ def test_extract_acronym_definition_merges_into_one_entity(tiny_extractor):
 def test_extract_unknown_acronym_definition_becomes_entity_with_alias(tiny_extractor):
     links, _ = _links(tiny_extractor, "A title",
                       "We study Extreme Classification (XC) at scale. Deep XC methods are slow.")
-    xc = links["task/extreme-classification"]
+    xc = links["entity/extremeclassification"]
     assert xc.entity.aliases == ("XC",)
     assert [m.text for m in xc.mentions].count("XC") == 2
     assert xc.entity.merged_because and "acronym" in xc.entity.merged_because[0]
@@ -48,7 +48,7 @@ def test_extract_unknown_acronym_definition_becomes_entity_with_alias(tiny_extra
 def test_extract_title_name_and_propose_cue_give_proposes(tiny_extractor):
     links, _ = _links(tiny_extractor, "NGAME: Negative Mining for Extreme Classification",
                       "In response, we introduce NGAME, a light-weight technique. NGAME is fast.")
-    ngame = links["method/ngame"]
+    ngame = links["entity/ngame"]
     assert ngame.role == "proposes"
     assert len(ngame.mentions) == 3
 
@@ -114,13 +114,33 @@ def test_extract_guess_type_by_head_noun(phrase, etype):
 def test_extract_proposed_title_name_is_not_cut_by_a_known_word(tiny_extractor):
     links, _ = _links(tiny_extractor, "Point-BERT: Pre-training Point Cloud Transformers",
                       "We present Point-BERT, a new paradigm.")
-    assert links["method/point-bert"].role == "proposes"
+    assert links["entity/pointbert"].role == "proposes"
     assert "method/bert" not in links
     # the architecture word inside a proposed name still counts
-    links, _ = _links(tiny_extractor, "Dense Vision Transformer: A Study", "Our model is fast.")
-    assert links["method/dense-vision-transformer"].role == "proposes"
+    links, _ = _links(tiny_extractor, "DenseFormer Vision Transformer: A Study", "Our model is fast.")
+    assert links["entity/denseformervisiontransformer"].role == "proposes"
     assert "architecture/vision-transformer" in links
 
+
+@pytest.mark.parametrize("title", ["Bridging Language Gaps: A Study of Translation", "Deep Learning: A Survey"])
+def test_extract_title_case_prefix_is_not_a_proposed_name(tiny_extractor, title):
+    """Only a prefix shaped like a name (a coined token, a defined acronym) is the paper's proposed method."""
+    links, _ = _links(tiny_extractor, title, "We study the problem.")
+    assert not [lk for lk in links.values() if lk.role == "proposes"]
+
+
+@pytest.mark.parametrize("abstract", [
+    "We compare against NAS-BERT and BERT-large-v2 variants.",   # BERT inside longer names: not BERT
+    "We fine-tune GPT-2-XL-distill on the task.",
+])
+def test_extract_vocabulary_name_inside_a_longer_name_is_not_matched(tiny_extractor, abstract):
+    links, _ = _links(tiny_extractor, "A study", abstract)
+    assert "method/bert" not in links and "method/gpt-2" not in links
+
+
+def test_extract_vocabulary_name_with_a_qualifier_is_matched(tiny_extractor):
+    links, _ = _links(tiny_extractor, "A study", "We build BERT-based and GPT-2-style encoders.")
+    assert "method/bert" in links and "method/gpt-2" in links
 
 def test_extract_every_merge_is_explained(tiny_extractor):
     links, _ = _links(tiny_extractor, "A title", "We train on IN-1K. Vision Transformers work; the ViT is strong.")
@@ -160,7 +180,7 @@ def test_extract_ner_only_spans_need_a_name_when_strict(tiny_extractor):
 def test_extract_new_name_after_proposal_cue_is_proposed(tiny_extractor):
     links, _ = _links(tiny_extractor, "Plain title",
                       "Prior work used ResNet. In this work we introduce a cross-scale Quantizer (CSQ) for codecs.")
-    assert links["method/cross-scale-quantizer"].role == "proposes"
+    assert links["entity/crossscalequantizer"].role == "proposes"
     assert links["method/resnet"].role == "uses"
 
 
@@ -220,3 +240,11 @@ def test_token_columns_match_the_tokens():
     bare = spacy.blank("en")("two words")
     assert token_columns(bare)[2] == [True, False]
     assert _sentence_bounds(bare, 1) == (0, len("two words"))
+
+
+def test_extract_hyphenated_name_used_as_a_modifier_is_not_the_name(tiny_extractor):
+    """'knowledge-distillation losses' modifies 'losses'; 'knowledge distillation' itself is still found."""
+    links, _ = _links(tiny_extractor, "A study", "We add knowledge-distillation losses to the model.")
+    assert "method/knowledge-distillation" not in links
+    links, _ = _links(tiny_extractor, "A study", "We use knowledge distillation and knowledge-distillation.")
+    assert "method/knowledge-distillation" in links

@@ -24,17 +24,19 @@ ABSTRACTS = {
     "q4": "Speculative decoding (SD) on MRI scans.",
     "q5": "A new MRI benchmark.",
 }
-# paper → (entity id, label, surface text, extractor, aliases)
+# paper → (entity id, type, label, surface text, extractor, aliases); "method/…" ids are vocabulary entities,
+# "entity/…" ones found in the text (kg.ids)
 PLANTED = {
-    "q1": [("method/hugging-face", "Hugging Face", "Hugging Face", "gazetteer", ()),
-           ("method/stable-diffusion", "Stable Diffusion", "Stable Diffusion", "abbreviation", ("SD",))],
-    "q2": [("method/hugging-face", "Hugging Face", "Hugging Face", "gazetteer", ()),
-           ("method/mri", "MRI", "MRI", "ner", ())],
-    "q3": [("method/huggingface", "HuggingFace", "HuggingFace", "ner", ())],
-    "q4": [("method/speculative-decoding", "Speculative decoding", "Speculative decoding", "abbreviation", ("SD",)),
-           ("dataset/mri", "MRI", "MRI", "ner", ())],
-    "q5": [("dataset/mri", "MRI", "MRI", "pattern", ()),
-           ("dataset/mri", "MRI", "MRI", "ner", ())],
+    "q1": [("method/hugging-face", "method", "Hugging Face", "Hugging Face", "gazetteer", ()),
+           ("entity/stablediffusion", "method", "Stable Diffusion", "Stable Diffusion", "abbreviation", ("SD",))],
+    "q2": [("method/hugging-face", "method", "Hugging Face", "Hugging Face", "gazetteer", ()),
+           ("method/mri", "method", "MRI", "MRI", "ner", ())],
+    "q3": [("entity/huggingface", "method", "HuggingFace", "HuggingFace", "ner", ())],
+    "q4": [("entity/speculativedecoding", "method", "Speculative decoding", "Speculative decoding", "abbreviation",
+            ("SD",)),
+           ("dataset/mri", "dataset", "MRI", "MRI", "ner", ())],
+    "q5": [("dataset/mri", "dataset", "MRI", "MRI", "pattern", ()),
+           ("dataset/mri", "dataset", "MRI", "MRI", "ner", ())],
 }
 
 
@@ -47,10 +49,10 @@ class PlantedExtractor:
     def extract(self, papers):
         for p in papers:
             links: dict[str, tuple[Entity, list[Mention]]] = {}
-            for eid, label, text, extractor, aliases in PLANTED[p.id]:
+            for eid, etype, label, text, extractor, aliases in PLANTED[p.id]:
                 start = p.abstract.index(text)
                 m = Mention("abstract", start, start + len(text), text, p.abstract, extractor, 0.9)
-                links.setdefault(eid, (Entity(eid, eid.split("/")[0], label, aliases), []))[1].append(m)
+                links.setdefault(eid, (Entity(eid, etype, label, aliases), []))[1].append(m)
             ex = PaperExtraction(p, tuple(Link(e, "uses", 0.9, tuple(ms)) for _, (e, ms) in sorted(links.items())))
             yield apply_curation(self.curation, ex)
 
@@ -71,7 +73,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_quality_singletons_by_extractor(planted: Path):
     rows = quality_report(planted, canonical_key).singletons.to_dict(orient="records")
-    # method singletons: huggingface (ner), stable-diffusion and speculative-decoding (abbreviation), mri (ner)
+    # method singletons: huggingface, mri (ner); stable diffusion, speculative decoding (abbreviation)
     assert rows == [
         {"type": "method", "extractor": "abbreviation", "singletons": 2, "found by it alone": 2, "share of type": 0.4},
         {"type": "method", "extractor": "ner", "singletons": 2, "found by it alone": 2, "share of type": 0.4},
@@ -84,9 +86,9 @@ def test_quality_variant_clusters_with_merge_lines(planted: Path):
     assert set(by_key) == {"huggingface", "sd"}
     hf = by_key["huggingface"]
     assert (hf["type"], hf["via"], hf["papers"]) == ("method", "label", 3)
-    assert hf["entities"] == "method/hugging-face (2), method/huggingface (1)"
+    assert hf["entities"] == "method/hugging-face (2), entity/huggingface (1)"
     decision = parse_curation([hf["merge"]]).decisions[0]  # a line the curation file takes as is
-    assert (decision.op, decision.ids, decision.into) == ("merge", ("method/hugging-face", "method/huggingface"),
+    assert (decision.op, decision.ids, decision.into) == ("merge", ("method/hugging-face", "entity/huggingface"),
                                                           "method/hugging-face")
     sd = by_key["sd"]  # only the acronym alias "SD" is shared: the line is commented out, to review first
     assert sd["via"] == "alias only" and sd["merge"].startswith("# {")
@@ -134,7 +136,7 @@ def test_quality_cli_formats(planted: Path):
     for heading in ("quality summary", "singleton entities", "variant clusters", "curation lines that merge them",
                     "labels under several types", "top method entities with their support"):
         assert heading in res.output
-    assert '{"op": "merge", "ids": ["method/hugging-face", "method/huggingface"]' in res.output
+    assert '{"op": "merge", "ids": ["method/hugging-face", "entity/huggingface"]' in res.output
 
     res = CliRunner().invoke(cli.main, ["quality", "--store", str(planted), "--format", "json"])
     data = json.loads(res.output)

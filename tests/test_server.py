@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from conftest import run_python
+
 from server import create_app
 
 
@@ -56,3 +58,15 @@ def test_server_graph_view_is_offline(client):
 def test_server_graph_focus_unknown_node_is_404(client):
     resp = client.get("/graph", query_string={"focus": "https://example.org/nothing"})
     assert resp.status_code == 404 and resp.json["error"]["status"] == 404
+
+
+def test_server_never_imports_spacy(tiny_store):
+    code = f"""
+import sys
+from server import create_app
+client = create_app({{"store_dir": {str(tiny_store)!r}, "TESTING": True}}).test_client()
+for path in ("/", "/query", "/graph", "/api/search?q=resnet", "/sparql?query=ASK%20%7B%7D"):
+    assert client.get(path).status_code == 200, path
+print(sorted(m for m in sys.modules if m.split(".")[0] == "spacy" or m.startswith(("kg.extract", "kg.build"))))
+"""
+    assert run_python(code).strip().splitlines()[-1] == "[]"

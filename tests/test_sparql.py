@@ -10,9 +10,10 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.query import Result
 
+from kg.errors import QueryTimeout
 from kg.store import current_path
 from kg.store.oxigraph_store import new_generation_path, publish_generation
 from kg.store.terms import from_ox
@@ -100,7 +101,7 @@ def test_sparql_json_keeps_language_and_datatype(ex_client):
     q = "PREFIX ex: <http://example.org/> SELECT ?name ?n WHERE { ex:a ex:name ?name ; ex:p ?n }"
     row = ex_client.get("/sparql", query_string={"query": q}, headers=JSON).get_json()["results"]["bindings"][0]
     assert row["name"] == {"type": "literal", "value": "Alice", "xml:lang": "en"}
-    assert row["n"] == {"type": "literal", "value": "1", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
+    assert row["n"] == {"type": "literal", "value": "1", "datatype": str(XSD.integer)}
 
 
 def test_sparql_csv_quotes_per_spec_and_tsv_uses_turtle_terms(ex_client):
@@ -251,16 +252,47 @@ def test_sparql_row_limit_truncates_and_says_so(ex_store):
     assert len(Graph().parse(data=ttl.data, format="turtle")) == 2 and ttl.headers["X-KG-Truncated"] == "true"
 
 
+def _cross_product(n: int = 200) -> str:
+    values = " ".join(str(i) for i in range(n))
+    return f"VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} VALUES ?c {{ {values} }}"
+
+
 def test_sparql_query_timeout_answers_503_and_keeps_serving(ex_store):
-    client = create_app({"store_dir": str(ex_store), "query_timeout": 0.3, "row_limit": 10**9,
+    client = create_app({"store_dir": str(ex_store), "query_timeout": 0.2, "row_limit": 10**9,
                          "TESTING": True}).test_client()
-    values = " ".join(str(i) for i in range(200))
-    slow = f"SELECT * WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} VALUES ?c {{ {values} }} }}"
+    # no row before the deadline (counting 8M rows takes the engine about a second): nothing was sent yet
+    slow = f"SELECT (COUNT(*) AS ?n) WHERE {{ {_cross_product()} }}"
     resp = client.get("/sparql", query_string={"query": slow}, headers=JSON)
     assert resp.status_code == 503
     err = resp.get_json()["error"]
     assert err["code"] == "query_timeout" and "query_timeout" in err["message"]
     assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}, headers=JSON).get_json()["boolean"]
+
+
+def test_sparql_deadline_cuts_a_streamed_answer_and_keeps_serving(ex_store, caplog):
+    client = create_app({"store_dir": str(ex_store), "query_timeout": 0.3, "row_limit": 10**9,
+                         "TESTING": True}).test_client()
+    # rows come at once, all 8M of them take longer than the budget: the answer starts, then is cut
+    resp = client.get("/sparql", query_string={"query": f"SELECT * WHERE {{ {_cross_product()} }}"}, headers=JSON)
+    assert resp.status_code == 200 and "Content-Length" not in resp.headers
+    assert resp.headers["X-KG-Row-Limit"] == str(10**9) and "X-KG-Truncated" not in resp.headers
+    with pytest.raises(QueryTimeout):
+        resp.get_data()
+    assert "cut short" in caplog.text
+    assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}, headers=JSON).get_json()["boolean"]
+
+
+def test_sparql_long_answer_is_streamed_and_stops_at_the_row_cap(ex_store):
+    client = create_app({"store_dir": str(ex_store), "row_limit": 20_000, "TESTING": True}).test_client()
+    resp = client.get("/sparql", query_string={"query": f"SELECT * WHERE {{ {_cross_product(40)} }}"},
+                      headers={"Accept": "text/csv"})
+    # more than the first 64 KiB piece: sent before the cap is reached, so the cut cannot be announced
+    assert resp.status_code == 200 and resp.headers["X-KG-Row-Limit"] == "20000"
+    assert "X-KG-Truncated" not in resp.headers and "Content-Length" not in resp.headers
+    pieces = list(resp.response)
+    assert len(pieces) > 1  # sent in pieces as produced, not as one body
+    lines = b"".join(pieces).decode().split("\r\n")
+    assert lines[0] == "a,b,c" and len(lines) == 1 + 20_000 + 1 and lines[-1] == ""
 
 
 def test_sparql_request_size_limit_is_413(ex_store):
@@ -343,3 +375,38 @@ def test_sparql_cli_serve_options_reach_the_endpoint(ex_store):
                                        "--query-timeout", "5", "--get", "/sparql?" + urlencode({"query": q})])
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout_bytes)["results"]["bindings"]) == 1
+
+
+# ------------------------------------------------------------------------------------------------ execution seam
+def test_sparql_run_query_emits_head_then_answer_without_flask(ex_store):
+    import pickle
+
+    from kg.store import GraphStore
+    from server.sparql.budget import Budget
+    from server.sparql.execute import Head, QueryJob, run_query
+
+    job = QueryJob(SELECT_NAMES, row_limit=1, accept="text/csv")
+    assert pickle.loads(pickle.dumps(job)) == job  # plain values: a worker process can receive it
+    items: list = []
+    truncated = run_query(GraphStore.open(ex_store), job, Budget(5.0), items.append)
+    assert items[0] == Head("csv", "text/csv") and truncated
+    assert b"".join(items[1:]) == f"s,name\r\n{EX}a,Alice\r\n".encode()
+
+
+def test_sparql_unread_streamed_answer_stops_its_worker(ex_store, monkeypatch):
+    from werkzeug.test import EnvironBuilder
+
+    from server.sparql.budget import QueryPool
+
+    streams = []
+    start = QueryPool.stream
+    monkeypatch.setattr(QueryPool, "stream", lambda pool, *args: streams.append(start(pool, *args)) or streams[-1])
+    app = create_app({"store_dir": str(ex_store), "row_limit": 10**9, "TESTING": True})
+    environ = EnvironBuilder("/sparql", query_string={"query": f"SELECT * WHERE {{ {_cross_product()} }}"},
+                             headers=JSON).get_environ()
+    status = []
+    body = app.wsgi_app(environ, lambda s, headers, exc_info=None: status.append((s, dict(headers))))
+    assert status[0][0] == "200 OK" and "X-KG-Row-Limit" in status[0][1]
+    assert not streams[0].budget.cancelled.is_set()
+    body.close()  # the server closes the body without reading it (a HEAD request, a client that went away)
+    assert streams[0].budget.cancelled.is_set()  # the worker stops at its next row or piece

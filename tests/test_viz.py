@@ -1,4 +1,5 @@
-"""kg.viz: bounded views from the store, evidence segments, CONSTRUCT checks, offline and escaped HTML, `kg viz`."""
+"""kg.viz: offline and escaped HTML, vis-network data, bounded physics, `kg viz` (the views it draws are read by
+kg.store.read, tested in test_store_read.py)."""
 
 from __future__ import annotations
 
@@ -11,157 +12,10 @@ from click.testing import CliRunner
 from conftest import XSS_TITLE
 
 from kg.cli import main
-from kg.errors import QueryError, QueryRefused
-from kg.store import GraphStore
 from kg.viz import render_html, vis_elements
 from kg.viz.pyvis_html import BIG_GRAPH, options_for, script_json
-from kg.viz.views import (
-    NodeNotFound,
-    check_construct,
-    construct_view,
-    first_view,
-    highlight_segments,
-    neighbourhood,
-    node_details,
-    search,
-)
 
 RES = "https://w3id.org/kg-papers/resource/"
-
-
-@pytest.fixture(scope="module")
-def store(tiny_store) -> GraphStore:
-    return GraphStore.open(tiny_store)
-
-
-# ---------------------------------------------------------------- evidence segments
-@pytest.mark.parametrize(("text", "spans", "marked"), [
-    ("We use ViT here.", [{"start": 7, "end": 10}], ["ViT"]),
-    ("ab cd", [], []),
-    ("ViT and KD", [{"start": 0, "end": 3}, {"start": 8, "end": 10}], ["ViT", "KD"]),
-    # overlapping: the earlier, longer span wins
-    ("Vision Transformer", [{"start": 0, "end": 18}, {"start": 7, "end": 18}], ["Vision Transformer"]),
-    # out of range or empty spans are dropped
-    ("short", [{"start": 3, "end": 99}, {"start": 2, "end": 2}], []),
-])
-def test_viz_highlight_segments_cover_text_and_mark_spans(text, spans, marked):
-    segs = highlight_segments(text, spans)
-    assert "".join(s["text"] for s in segs) == text
-    assert [s["text"] for s in segs if s.get("highlight")] == marked
-
-
-def test_viz_highlight_segments_carry_span_fields():
-    segs = highlight_segments("use ViT", [{"start": 4, "end": 7, "entity": "e", "role": "uses"}])
-    assert segs[-1] == {"text": "ViT", "highlight": True, "entity": "e", "role": "uses"}
-
-
-# ---------------------------------------------------------------- CONSTRUCT only, no SERVICE
-@pytest.mark.parametrize("query", [
-    "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
-    "PREFIX kg: <https://w3id.org/kg-papers/ontology#>\nconstruct { ?p kg:uses ?m } where { ?p kg:uses ?m }",
-    'CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(?o != "SERVICE") }  # SELECT in a comment',
-])
-def test_viz_check_construct_accepts(query):
-    check_construct(query)
-
-
-@pytest.mark.parametrize(("query", "error"), [
-    ("SELECT * WHERE { ?s ?p ?o }", QueryRefused),
-    ("ASK { ?s ?p ?o }", QueryRefused),
-    ("DESCRIBE <http://x>", QueryRefused),
-    ("INSERT DATA { <a:b> <a:c> <a:d> }", QueryRefused),
-    ("CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <http://evil.example/sparql> { ?s ?p ?o } }", QueryRefused),
-    ("hello", QueryError),
-])
-def test_viz_check_construct_refuses(query, error):
-    with pytest.raises(error):
-        check_construct(query)
-
-
-def test_viz_construct_view_draws_result_triples(store):
-    g = construct_view(store, "PREFIX kg: <https://w3id.org/kg-papers/ontology#>\n"
-                              "CONSTRUCT { ?p kg:evaluatesOn ?d } WHERE { ?p kg:evaluatesOn ?d }")
-    assert g.has_edge(RES + "paper/p1", RES + "dataset/imagenet-1k")
-    assert g.nodes[RES + "dataset/imagenet-1k"]["type"] == "dataset"
-    assert g.nodes[RES + "paper/p1"]["label"].startswith("DistilViT")
-    assert {d["relation"] for *_, d in g.edges(data=True)} == {"evaluatesOn"}
-
-
-def test_viz_construct_view_stops_at_max_nodes(store):
-    g = construct_view(store, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", max_nodes=10)
-    assert g.number_of_nodes() <= 10 and g.graph["cut"]
-
-
-# ---------------------------------------------------------------- views from the store
-def test_viz_first_view_is_bounded_and_typed(store):
-    g = first_view(store, 6)
-    assert 0 < g.number_of_nodes() <= 6
-    assert {d["type"] for _, d in g.nodes(data=True)} <= {"paper", "method", "task", "dataset", "metric",
-                                                          "architecture"}
-    assert all(d["degree"] >= 1 for _, d in g.nodes(data=True))
-
-
-def test_viz_first_view_ranks_entities_by_papers(store):
-    g = first_view(store, 400)
-    entities = [d for _, d in g.nodes(data=True) if d["type"] != "paper"]
-    papers = [n for n, d in g.nodes(data=True) if d["type"] == "paper"]
-    assert entities and set(papers) == {RES + "paper/p1", RES + "paper/p2", RES + "paper/p3"}
-    assert g.has_edge(RES + "paper/p1", RES + "method/vision-transformer")
-
-
-def test_viz_neighbourhood_of_entity_and_paper(store):
-    g = neighbourhood(store, RES + "method/resnet")
-    assert g.graph["focus"] == RES + "method/resnet"
-    assert RES + "paper/p1" in g and g.edges[RES + "method/resnet", RES + "paper/p1"]["relation"] == "comparesWith"
-    assert g.has_edge(RES + "method/resnet", RES + "architecture/cnn")  # method → architecture
-    assert g.nodes[RES + "method/resnet"]["families"] == ["CNN"]
-    p = neighbourhood(store, RES + "paper/p1")
-    assert {g2 for g2 in p if g2 != RES + "paper/p1"} >= {RES + "method/distilvit", RES + "dataset/imagenet-1k"}
-    assert p.graph["total"] == p.graph["shown"] == p.number_of_nodes() - 1
-
-
-def test_viz_neighbourhood_is_cut_at_limit(store):
-    g = neighbourhood(store, RES + "architecture/transformer", limit=1)
-    assert g.graph["shown"] < g.graph["total"]
-
-
-def test_viz_neighbourhood_unknown_node(store):
-    with pytest.raises(NodeNotFound):
-        neighbourhood(store, "https://example.org/nothing")
-
-
-@pytest.mark.parametrize(("q", "first_iri"), [
-    ("resnet", RES + "method/resnet"),
-    ("residual network", RES + "method/resnet"),  # alias (skos:altLabel)
-    ("IN-1K", RES + "dataset/imagenet-1k"),  # alias, case-insensitive
-    ("decoder-only language", RES + "paper/p3"),  # paper title
-])
-def test_viz_search_by_label_alias_or_title(store, q, first_iri):
-    hits = search(store, q)
-    assert hits and hits[0]["iri"] == first_iri
-    assert len({h["iri"] for h in hits}) == len(hits)
-
-
-def test_viz_search_ignores_one_letter_queries(store):
-    assert search(store, "a") == []
-
-
-def test_viz_node_details_of_paper_highlights_evidence(store):
-    d = node_details(store, RES + "paper/p1")
-    assert d["type"] == "paper" and d["title"].startswith("DistilViT")
-    assert "".join(s["text"] for s in d["abstract_segments"]) == d["abstract"]
-    marked = {s["text"]: s for s in d["abstract_segments"] if s.get("highlight")}
-    assert marked["ImageNet-1K"]["entity"] == RES + "dataset/imagenet-1k"
-    assert marked["ImageNet-1K"]["role"] == "evaluatesOn"
-    assert {e["iri"] for e in d["roles"]["proposes"]} == {RES + "method/distilvit"}
-    assert list(d["roles"])[0] == "proposes"  # roles in the panel's order
-
-
-def test_viz_node_details_of_entity(store):
-    d = node_details(store, RES + "dataset/imagenet-1k")
-    assert d["type"] == "dataset" and d["label"] == "ImageNet-1K"
-    assert set(d["aliases"]) >= {"IN-1K"}
-    assert d["paper_count"] == 1 and [p["iri"] for p in d["papers"]] == [RES + "paper/p1"]
 
 
 # ---------------------------------------------------------------- HTML: offline, escaped, bounded physics

@@ -128,9 +128,9 @@ class QualityReport:
             table(f"variant clusters: same canonical key, several IRIs of one type ({len(shown)} of "
                   f"{len(self.clusters)}; through a label first, then most papers)", shown.drop(columns=["merge"]))
             if not shown.empty:
-                out += ["", "curation lines that merge them (paste into the curation file; check `into`; the lines "
-                        "of clusters met only through aliases are commented out — often one acronym for several "
-                        "things):", *shown["merge"]]
+                out += ["", ("curation lines that merge them (paste into the curation file; check `into`; the lines "
+                             "of clusters met only through aliases are commented out — often one acronym for several "
+                             "things):"), *shown["merge"]]
         if "multi_type" in sections:
             shown = self._head(self.multi_type)
             table(f"labels under several types ({len(shown)} of {len(self.multi_type)}, most papers first)", shown)

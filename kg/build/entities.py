@@ -15,7 +15,7 @@ from itertools import islice
 from kg.build.shapes import check_triples
 from kg.mapping.ontology import ontology_triples
 from kg.mapping.triples import entity_triples
-from kg.model import Contribution, Entity, EntityType, PaperExtraction
+from kg.model import ENTITY_TYPES, Contribution, Entity, EntityType, PaperExtraction
 from kg.namespace import ENTITIES_GRAPH
 from kg.store import GraphStore
 from kg.store.nquads import nquads
@@ -47,6 +47,7 @@ class EntityTable:
 
     def __init__(self) -> None:
         self.types: dict[str, EntityType] = {}
+        self.readings: dict[str, Counter[EntityType]] = defaultdict(Counter)  # type per paper that linked it
         self.labels: dict[str, Counter[str]] = defaultdict(Counter)
         self.aliases: dict[str, set[str]] = defaultdict(set)
         self.archs: dict[str, set[str]] = defaultdict(set)
@@ -58,7 +59,10 @@ class EntityTable:
     def add_contributions(self, contributions: Iterable[Contribution]) -> None:
         """Fold in what papers said about entities (from extraction batches, or read back from the index)."""
         for c in contributions:
-            self.types[c.entity] = c.type
+            readings = self.readings[c.entity]
+            readings[c.type] += 1
+            # One type per entity: the reading most papers give (ties: the fixed order of ENTITY_TYPES).
+            self.types[c.entity] = min(readings, key=lambda t: (-readings[t], ENTITY_TYPES.index(t)))
             self.labels[c.entity][c.label] += 1
             self.aliases[c.entity].update(c.aliases)
             self.archs[c.entity].update(c.architectures)
@@ -72,8 +76,11 @@ class EntityTable:
         """The canonical entities, sorted by id."""
         for eid in sorted(self.types):
             label = sorted(self.labels[eid].items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0]
-            yield Entity(eid, self.types[eid], label, tuple(sorted(self.aliases[eid] - {label})),
-                         tuple(sorted(self.archs[eid])), tuple(sorted(self.reasons[eid])),
+            etype = self.types[eid]
+            losing = [f"also read as {t} in {n} of {self.papers[eid]} papers; typed {etype} by majority"
+                      for t, n in sorted(self.readings[eid].items()) if t != etype]
+            yield Entity(eid, etype, label, tuple(sorted(self.aliases[eid] - {label})),
+                         tuple(sorted(self.archs[eid])), tuple(sorted(self.reasons[eid] | set(losing))),
                          tuple(sorted(self.curation.get(eid, ()))), tuple(sorted(self.support[eid].items())),
                          self.papers[eid])
 

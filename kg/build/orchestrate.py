@@ -32,7 +32,9 @@ from kg.errors import ShapeViolation
 from kg.extract.canonical import AcronymCounts, read_overrides, resolve_acronyms
 from kg.extract.curation import curation_summary
 from kg.ingest import IngestReport, bundled_corpus, read_papers
+from kg.mapping.iris import entity_iri
 from kg.mapping.ontology import ontology_quads
+from kg.namespace import TYPE_CLASS
 from kg.store import GraphStore, new_generation_path, publish_generation, sidecar_path
 from kg.store.stats import StatsCounts, write_stats
 
@@ -97,6 +99,8 @@ def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None 
             t = time.perf_counter()
             write_entities(store, table, settings.validate_shapes)
             report.entities_by_type = table.counts_by_type()
+            # An entity's class in the statistics is the one type the corpus decided, not each paper's reading.
+            stats.entity_class.update({str(entity_iri(e)): str(TYPE_CLASS[t]) for e, t in table.types.items()})
             del table
             index.close()
             report.seconds["entities"] = time.perf_counter() - t

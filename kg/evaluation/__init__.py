@@ -24,6 +24,22 @@ class EvalReport:
     errors: list[str] = field(default_factory=list)
     papers: int = 0
     roles: dict[str, PRF] = field(default_factory=dict)
+    judged: list[tuple[float, bool, str]] = field(default_factory=list)
+
+    def calibration(self) -> str:
+        """The reliability table of link confidences, and P/R if only links above each threshold were asserted."""
+        from kg.evaluation.paper_level import calibration_table, threshold_table
+
+        if not self.judged:
+            return "calibration: no scored links (paper-level gold only)"
+        rows = [f"calibration: {len(self.judged)} method/task/dataset/metric links, asserted or candidate",
+                f"{'confidence':<12}{'links':>7}{'mean conf':>11}{'right':>8}"]
+        rows += [f"{b.low:.1f}-{b.high:.1f}{'':<5}{b.links:7d}{b.mean_confidence:11.3f}{b.right:8.3f}"
+                 for b in calibration_table(self.judged)]
+        n_gold = sum(s.n_gold for t, s in self.scores.items() if t != "architecture")
+        rows.append(f"{'threshold':<12}{'P':>7}{'R':>7}{'F1':>7}   (method/task/dataset/metric)")
+        rows += [f"{t:<12.2f}{s.precision:7.3f}{s.recall:7.3f}{s.f1:7.3f}" for t, s in threshold_table(self.judged, n_gold)]
+        return "\n".join(rows)
 
     def summary(self, top_errors: int = 0) -> str:
         title = {"guideline": "paper-level (GUIDELINE format)", "scierc": "mention-level, SciERC (exact span + type)",
@@ -91,7 +107,7 @@ def run_eval(path: Path, extractor, corpus: list[Path] | None = None, limit: int
                              path=str(path))
         extractions = {g.key: ex for g, ex in zip(gold, extractor.extract(papers), strict=True)}
         result = evaluate_paper_level(gold, extractions)
-        return EvalReport(kind, result.scores, result.errors, len(gold), result.roles)
+        return EvalReport(kind, result.scores, result.errors, len(gold), result.roles, result.judged)
     from kg.evaluation.mention_level import evaluate_mentions, read_gold_docs
 
     docs = list(read_gold_docs(kind, path))[:limit]

@@ -52,6 +52,8 @@ class PaperLevelResult:
     scores: dict[str, PRF] = field(default_factory=dict)
     roles: dict[str, PRF] = field(default_factory=dict)  # "proposes": the paper's own methods
     errors: list[str] = field(default_factory=list)  # "FP method 'X' (key)" / "FN …"
+    # (confidence, right?, type) of every method/task/dataset/metric link, asserted or candidate: calibration
+    judged: list[tuple[float, bool, str]] = field(default_factory=list)
 
 
 def read_gold(path: Path) -> Iterator[GoldPaper]:
@@ -102,7 +104,7 @@ def predicted_architectures(ex: PaperExtraction) -> frozenset[str]:
     table = architecture_labels()
     out: set[str] = set()
     for lk in ex.links:
-        if lk.entity.type == "architecture" and lk.role != "mentions":
+        if lk.entity.type == "architecture" and lk.role != "mentions" and lk.asserted:
             out |= table.get(str(entity_iri(lk.entity.id)), frozenset())
     return frozenset(out)
 
@@ -110,7 +112,8 @@ def predicted_architectures(ex: PaperExtraction) -> frozenset[str]:
 def _pred_forms(ex: PaperExtraction, etype: str, roles: frozenset[str] | None = None) -> list[tuple[str, frozenset[str]]]:
     out = []
     for lk in ex.links:
-        if lk.entity.type != etype or lk.role == "mentions" or (roles is not None and lk.role not in roles):
+        if lk.entity.type != etype or lk.role == "mentions" or not lk.asserted \
+                or (roles is not None and lk.role not in roles):
             continue
         forms = {norm_key(lk.entity.label), *(norm_key(a) for a in lk.entity.aliases),
                  *(norm_key(m.text) for m in lk.mentions if not m.component.startswith("inferred:"))}
@@ -118,8 +121,56 @@ def _pred_forms(ex: PaperExtraction, etype: str, roles: frozenset[str] | None = 
     return out
 
 
+def judge_links(gold: GoldPaper, ex: PaperExtraction) -> list[tuple[float, bool, str]]:
+    """(confidence, right?, type) of each method/task/dataset/metric link of ``ex``, asserted or not: right when it
+    shares a normalised form with a gold entity of its type."""
+    out: list[tuple[float, bool, str]] = []
+    for lk in ex.links:
+        etype = lk.entity.type
+        if etype not in gold.entities or lk.role == "mentions":
+            continue
+        forms = {norm_key(lk.entity.label), *(norm_key(a) for a in lk.entity.aliases),
+                 *(norm_key(m.text) for m in lk.mentions if not m.component.startswith("inferred:"))}
+        out.append((lk.confidence, any(forms & g for g in gold.entities[etype]), etype))
+    return out
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    low: float
+    high: float
+    links: int
+    mean_confidence: float
+    right: float  # share of the bin's links that are right
+
+
+def calibration_table(judged: list[tuple[float, bool, str]], bins: int = 10) -> list[CalibrationBin]:
+    """Reliability table: links binned by confidence, each bin's mean confidence beside the share that is right."""
+    out = []
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [(c, r) for c, r, _ in judged if low <= c < high or (b == bins - 1 and c == 1.0)]
+        if inside:
+            out.append(CalibrationBin(low, high, len(inside), sum(c for c, _ in inside) / len(inside),
+                                      sum(r for _, r in inside) / len(inside)))
+    return out
+
+
+def threshold_table(judged: list[tuple[float, bool, str]], n_gold: int,
+                    thresholds: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)) -> list[tuple[float, PRF]]:
+    """Micro precision/recall if only links at or above each threshold were asserted (gold matched one-to-one is
+    approximated by right links, which can only over-count recall when two links hit one gold entity)."""
+    out = []
+    for t in thresholds:
+        kept = [r for c, r, _ in judged if c >= t]
+        s = PRF(tp_pred=sum(kept), n_pred=len(kept), tp_gold=min(sum(kept), n_gold), n_gold=n_gold)
+        out.append((t, s))
+    return out
+
+
 def score_paper(gold: GoldPaper, ex: PaperExtraction, result: PaperLevelResult) -> None:
     """Add one paper's counts (and its errors) to ``result``."""
+    result.judged.extend(judge_links(gold, ex))
     for etype in GOLD_TYPES.values():
         preds = _pred_forms(ex, etype)
         golds = gold.entities[etype]

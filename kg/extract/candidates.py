@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from kg.model import EntityType, TextField
 
 # Which component wins when candidates overlap: curated vocabulary first, the learned NER last.
-COMPONENT_PRIORITY = {"gazetteer": 0, "abbreviation": 1, "pattern": 2, "ner": 3}
+COMPONENT_PRIORITY = {"gazetteer": 0, "abbreviation": 1, "pattern": 2, "tagger": 3, "ner": 4}
+# Components whose spans compete on length: a proposed name, a vocabulary name, and the tagger (trained on how far a
+# name reaches in the guideline: "multi-object image editing" over the vocabulary's "image editing").
+_LENGTH_TIER = frozenset({"gazetteer", "tagger"})
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ def resolve_overlaps(cands: list[Candidate], prefer_ner: bool = False) -> list[C
         prio = -1 if prefer_ner and c.component == "ner" else COMPONENT_PRIORITY.get(c.component, 9)
         # A name the paper proposes ("Point-BERT: …", "Block Transformer: …") competes with the vocabulary on
         # length, so a known word inside it ("BERT", "Transformer") does not cut it short.
-        tier = 0 if c.cue == "proposes" else prio
+        tier = 0 if c.cue == "proposes" or c.component in _LENGTH_TIER else prio
         return tier, -(c.end - c.start), prio, c.start
 
     ranked = sorted(cands, key=rank)

@@ -90,7 +90,7 @@ def _variants(form: str, case_sensitive: bool) -> set[str]:
         out.add(form.replace("-", " "))
     if " " in form and not case_sensitive and len(form.split()) <= 4:
         out.add(form.replace(" ", "-"))
-    for v in list(out):  # grows while we look
+    for v in list(out):  # noqa: PERF101  (the set grows while we look)
         last = v.split()[-1]
         if case_sensitive:
             if v[-1].isupper() and len(v) >= 2:
@@ -98,6 +98,34 @@ def _variants(form: str, case_sensitive: bool) -> set[str]:
         elif last.isalpha() and len(last) > 2 and not last.endswith("s"):
             out.add(v + ("es" if last.endswith(("ch", "sh", "x")) else "s"))
     return out
+
+
+# Word parts after a hyphen that qualify a name rather than extend it ("BERT-based", "CLIP-like", "GPT-4-style").
+QUALIFIERS = frozenset({"based", "like", "style", "driven", "guided", "aware", "free", "level", "specific", "enabled",
+                        "powered", "augmented", "centric", "only", "wise", "scale", "type", "related", "oriented",
+                        "inspired", "generated", "derived", "initialized", "finetuned", "tuned", "trained"})
+
+
+def inside_longer_name(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is part of a longer hyphenated or versioned name — "GPT-4o" in "GPT-4o-mini",
+    "JEPA" in "V-JEPA", "Qwen3" in "Qwen3-VL" — rather than the name itself (or qualified: "BERT-based")."""
+    if start >= 2 and text[start - 1] == "-" and text[start - 2].isalnum():
+        return True
+    if end + 1 < len(text) and text[end] == "-" and text[end + 1].isalnum():
+        word = text[end + 1:].split(None, 1)[0]
+        head = "".join(ch for ch in word.split("-", 1)[0] if ch.isalnum())
+        return head.lower() not in QUALIFIERS
+    return False
+
+
+def _hyphenated_modifier(text: str, start: int, end: int, forms: Iterable[str]) -> bool:
+    """Whether a match is a multiword name hyphenated into a modifier of the next word — "inference-time scaling"
+    is not the metric "inference time" — rather than one of the name's own spellings."""
+    surface = text[start:end]
+    if "-" not in surface or any(surface.lower() == f.lower() for f in forms):
+        return False
+    rest = text[end:]
+    return rest[:1] == " " and rest[1:2].isalpha() and rest[1:2].islower()
 
 
 class Gazetteer:
@@ -122,6 +150,7 @@ class Gazetteer:
     def __call__(self, doc: Doc) -> Doc:
         found = []
         strings = doc.vocab.strings
+        text = doc_text(doc)
         for matcher in (self.exact, self.lower):
             for match_id, start, end in matcher(doc):
                 eid = strings[match_id]
@@ -129,6 +158,9 @@ class Gazetteer:
                 if entry is None:  # the matcher only knows ids of this vocabulary
                     continue
                 span = doc[start:end]
+                if inside_longer_name(text, span.start_char, span.end_char) or \
+                        _hyphenated_modifier(text, span.start_char, span.end_char, entry.surface_forms()):
+                    continue
                 s0, s1 = _sentence_bounds(doc, start)
                 found.append(
                     Candidate(doc._.kg_field, span.start_char, span.end_char, span.text, entry.type,

@@ -2,26 +2,30 @@
 
 A curation file is JSON Lines, one decision per line (blank lines and lines starting with ``#`` are skipped)::
 
-    {"op": "merge",  "ids": ["method/hugging-face", "method/huggingface"], "into": "method/hugging-face"}
+    {"op": "merge",  "ids": ["entity/llmagent", "entity/largelanguagemodelagent"], "into": "entity/llmagent"}
     {"op": "split",  "id": "method/gpt-4o", "form": "GPT-4o-mini"}
-    {"op": "rename", "id": "method/vit", "label": "Vision Transformer"}
-    {"op": "retype", "id": "method/mri", "type": "dataset"}
-    {"op": "ban",    "id": "method/ai-system"}
+    {"op": "rename", "id": "entity/vllm", "label": "vLLM"}
+    {"op": "retype", "id": "entity/mri", "type": "dataset"}
+    {"op": "ban",    "id": "entity/aisystem"}
 
-* ``merge``: the links to ``ids`` become one link to ``into`` (default: the first id; may be a new id, of any
-  curatable type); optional ``label``.
+Ids are the tail of the entity's IRI: ``<type>/<slug>`` for a curated vocabulary entity, ``entity/<slug>`` for one
+found in the text (``kg.ids``); architectures are ontology classes and can only be banned.
+
+* ``merge``: the links to ``ids`` become one link to ``into`` (default: the first id; may be a new id, and of
+  another type); optional ``label``.
 * ``split``: the mentions of ``id`` whose text has the canonical key of ``form`` (``canonical_key``: case,
-  separators and a plural folded) become a link to an entity of their own: ``into`` (default: the id the linker
-  mints for that name, of the same type or of ``type``), labelled ``label`` (default: ``form``).
+  separators and a plural folded) become a link to an entity of their own: ``into`` (default: the id the extractor
+  gives that name when it finds it in the text, ``entity/<key>``), of the same type or of ``type``, labelled
+  ``label`` (default: ``form``).
 * ``rename``: the entity keeps its id and gets ``label`` (the old label stays as an alias).
-* ``retype``: the entity becomes one of ``type``; its id's type prefix changes (``method/mri`` → ``dataset/mri``).
+* ``retype``: the entity becomes one of ``type``: a vocabulary entity's id changes its type prefix (``method/mri`` →
+  ``dataset/mri``); an entity found in the text keeps its id.
 * ``ban``: the links to ``id`` are dropped (and architectures inferred only from it).
 
 Every decision may carry a ``note`` (free text, kept in the record). Decisions apply in file order, each to the result
-of the ones before (retype then rename the new id, merge then ban the result). Ids are ``<type>/<slug>`` as in the
-entity's IRI; architectures are ontology classes and can only be banned. Each applied decision is recorded on the
-entity (``Entity.curation``, ``kg:curation`` in the graph) with the file name and line, and each match is listed in
-``PaperExtraction.curated`` as (decision key, entity id) so a build can report the ids that matched nothing.
+of the ones before (retype then rename the new id, merge then ban the result). Each applied decision is recorded on
+the entity (``Entity.curation``, ``kg:curation`` in the graph) with the file name and line, and each match is listed
+in ``PaperExtraction.curated`` as (decision key, entity id) so a build can report the ids that matched nothing.
 
 ``load_curation(path)`` validates strictly: a bad line raises ``InputError`` naming the file, line and field.
 """
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -38,12 +43,15 @@ from typing import Any, cast
 
 from kg.config import Settings, curation_path
 from kg.errors import InputError
-from kg.extract.normalize import canonical_key, norm_key
-from kg.ids import ENTITY_ID, entity_id
+from kg.extract.normalize import canonical_key
+from kg.ids import FOUND_PREFIX, found_entity_id
 from kg.model import ROLES, Entity, EntityType, Link, Mention, PaperExtraction, Role
 
 OPS = ("merge", "split", "rename", "retype", "ban")
 CURATABLE_TYPES: tuple[EntityType, ...] = ("method", "task", "dataset", "metric")
+# An entity id: a curated vocabulary entity's "<type>/<slug>", or an entity found in the text, "entity/<slug>"
+# (``kg.ids``); the tail of the entity's IRI either way.
+ANY_ID = re.compile(r"^(method|task|dataset|metric|architecture|entity)/[a-z0-9]+(?:-[a-z0-9]+)*$")
 # op → (required fields, optional fields); "op" and "note" are allowed on every line.
 FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "merge": (("ids",), ("into", "label")),
@@ -169,10 +177,11 @@ def _decision(obj: Any, path: str, line: int, source: str) -> Decision:
         return value.strip()
 
     def an_id(value: Any, key: str, curatable: bool = True) -> str:
-        if not isinstance(value, str) or not ENTITY_ID.match(value):
-            raise bad(f"{value!r} is not an entity id: <type>/<slug>, the end of the entity's IRI "
-                      "(e.g. method/vision-transformer; `kg quality` lists them)", key)
-        if curatable and value.split("/", 1)[0] not in CURATABLE_TYPES:
+        if not isinstance(value, str) or not ANY_ID.match(value):
+            raise bad(f"{value!r} is not an entity id: the end of the entity's IRI, <type>/<slug> for a vocabulary "
+                      "entity or entity/<slug> for one found in the text (e.g. method/vision-transformer, "
+                      "entity/huggingface; `kg quality` lists them)", key)
+        if curatable and value.startswith("architecture/"):
             raise bad(f"{value} is an architecture (an ontology class): it can only be banned", key)
         return value
 
@@ -197,21 +206,23 @@ def _decision(obj: Any, path: str, line: int, source: str) -> Decision:
         ids = (an_id(obj["id"], "id", curatable=False),)
     else:
         ids = (an_id(obj["id"], "id"),)
-        old_type: EntityType = ids[0].split("/", 1)[0]  # type: ignore[assignment]
+        prefix, slug = ids[0].split("/", 1)
         if op == "rename":
             label = text("label")
         elif op == "retype":
             etype = a_type("type")
-            if etype == old_type:
+            if etype == prefix:
                 raise bad(f"{ids[0]} already is a {etype}", "type")
-            into = f"{etype}/{ids[0].split('/', 1)[1]}"
+            # A vocabulary entity's id says its type; an entity found in the text keeps its id.
+            into = ids[0] if ids[0].startswith(FOUND_PREFIX) else f"{etype}/{slug}"
         else:  # split
             form = text("form")
             if not canonical_key(form):
                 raise bad("a name with a letter or digit", "form")
-            etype = a_type("type") if "type" in obj else old_type
+            etype = a_type("type") if "type" in obj else None
             label = text("label") or form
-            into = an_id(obj["into"], "into") if "into" in obj else entity_id(etype, norm_key(form) or form)
+            # Default: the id the extractor gives a name it finds in the text.
+            into = an_id(obj["into"], "into") if "into" in obj else found_entity_id(canonical_key(form))
             if into == ids[0]:
                 raise bad(f"the form names {ids[0]} itself; give the new entity an id with \"into\"", "form")
     what = {"op": op, "ids": ids, "into": into, "label": label, "form": form, "type": etype}
@@ -247,7 +258,9 @@ def apply_curation(curation: Curation, ex: PaperExtraction) -> PaperExtraction:
             # The surviving entity first: its label stands unless the decision gives one.
             parts = [links.pop(i) for i in [d.into, *present] if i in links]
             base = parts[0].entity
-            etype: EntityType = d.into.split("/", 1)[0]  # type: ignore[assignment]
+            prefix = d.into.split("/", 1)[0]
+            # A vocabulary id says the type; a found entity's keeps the surviving (or first) entity's type.
+            etype = cast(EntityType, prefix) if prefix in CURATABLE_TYPES else base.type
             links[d.into] = _combine(parts, d.into, etype, d.label or base.label,
                                      d.record(f"merge of {', '.join(d.ids)} into {d.into}"))
             for i in present:
@@ -267,7 +280,7 @@ def apply_curation(curation: Curation, ex: PaperExtraction) -> PaperExtraction:
             new_type = d.type or src.entity.type
             new = Link(Entity(d.into, new_type, d.label, tuple(sorted(texts - {d.label})),
                               curation=(d.record(f"split from {d.ids[0]} (mentions {d.form!r})"),)),
-                       src.role, src.confidence, tuple(taken))
+                       src.role, src.confidence, tuple(taken), src.asserted)
             if kept:
                 e = src.entity
                 aliases = tuple(a for a in e.aliases if canonical_key(a) != key)
@@ -294,14 +307,16 @@ def apply_curation(curation: Curation, ex: PaperExtraction) -> PaperExtraction:
                     e, label=d.label, aliases=aliases, curation=_add(e.curation, d.record(f"label set to {d.label!r}"))))
             else:  # retype
                 assert d.type is not None
-                retyped = replace(lk, entity=replace(
-                    e, id=d.into, type=d.type,
-                    curation=_add(e.curation, d.record(f"retyped from {e.type} ({e.id}) to {d.type}"))))
+                # (A found entity's reading varies by paper: its record names the decision, not the old type.)
+                what = f"retyped from {e.type} ({e.id}) to {d.type}" if d.into != e.id else f"typed {d.type}"
+                retyped = replace(lk, entity=replace(e, id=d.into, type=d.type,
+                                                     curation=_add(e.curation, d.record(what))))
                 del links[e.id]
                 other = links.pop(d.into, None)
                 links[d.into] = retyped if other is None else _combine(
                     [other, retyped], d.into, d.type, other.entity.label, "")
-                move(e.id, d.into)
+                if d.into != e.id:
+                    move(e.id, d.into)
     out = [lk for lk in (_reinfer(lk, moved) for lk in links.values()) if lk is not None]
     return replace(ex, links=tuple(sorted(out, key=lambda lk: lk.entity.id)), curated=ex.curated + tuple(hits))
 
@@ -338,12 +353,14 @@ def _combine(parts: list[Link], into: str, etype: EntityType, label: str, record
         for m in lk.mentions:
             mentions.setdefault((m.field, m.start, m.end, m.component), m)
     ordered = sorted(mentions.values(), key=lambda m: (m.field != "title", m.start, m.end))
+    # Asserted links decide (a candidate below min_confidence does not overrule them).
+    deciding = [lk for lk in parts if lk.asserted] or parts
     role: Role
-    if any(lk.role == "proposes" for lk in parts):
+    if any(lk.role == "proposes" for lk in deciding):
         role = "proposes"
     else:
-        asserted = [lk for lk in parts if lk.role != "mentions"] or parts
-        role = max(asserted, key=lambda lk: (lk.confidence, len(lk.mentions), -ROLES.index(lk.role))).role
+        stated = [lk for lk in deciding if lk.role != "mentions"] or deciding
+        role = max(stated, key=lambda lk: (lk.confidence, len(lk.mentions), -ROLES.index(lk.role))).role
     names = {lk.entity.label for lk in parts} | {a for lk in parts for a in lk.entity.aliases}
     curation: tuple[str, ...] = ()
     for lk in parts:
@@ -354,7 +371,7 @@ def _combine(parts: list[Link], into: str, etype: EntityType, label: str, record
     entity = Entity(into, etype, label, tuple(sorted(names - {label})),
                     tuple(sorted({a for lk in parts for a in lk.entity.architectures})),
                     tuple(sorted({r for lk in parts for r in lk.entity.merged_because})), curation)
-    return Link(entity, role, max(lk.confidence for lk in parts), tuple(ordered))
+    return Link(entity, role, max(lk.confidence for lk in parts), tuple(ordered), any(lk.asserted for lk in parts))
 
 
 # ------------------------------------------------------------------------------------------------ reporting

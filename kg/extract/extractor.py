@@ -15,6 +15,7 @@ from kg.extract.abbreviations import find_abbreviations
 from kg.extract.candidates import Candidate
 from kg.extract.canonical import collect_acronyms, read_overrides
 from kg.extract.components import ensure_extensions
+from kg.extract.confidence import load_scorer
 from kg.extract.curation import Curation, apply_curation, curation_for
 from kg.extract.linker import Linker
 from kg.extract.normalize import norm_key
@@ -44,7 +45,8 @@ class Extractor:
         ensure_extensions()
         self.vocabulary: Vocabulary = load_vocabulary(vocab_dir)
         self.nlp = build_nlp(self.settings, vocab_dir, ner_dir)
-        self.linker = Linker(self.vocabulary, load_stoplist(vocab_dir / "stoplist.txt"))
+        self.linker = Linker(self.vocabulary, load_stoplist(vocab_dir / "stoplist.txt"), scorer=load_scorer(),
+                             min_confidence=self.settings.min_confidence)
         self.overrides_path = vocab_dir / "acronym_overrides.jsonl"
 
     def learn_acronyms(self, papers: Iterable[Paper]) -> int:

@@ -18,10 +18,19 @@ from dataclasses import dataclass, field, replace
 from kg.extract.abbreviations import Abbreviation
 from kg.extract.candidates import Candidate, resolve_overlaps
 from kg.extract.canonical import AcronymTable
-from kg.extract.normalize import norm_key
-from kg.extract.roles import DEFAULT_ROLE, after_proposal_cue, in_proposal_sentence, is_compared, is_negated
+from kg.extract.confidence import LinkScorer, link_features, name_shape
+from kg.extract.normalize import canonical_key, norm_key, strip_acronym_plural
+from kg.extract.roles import (
+    DEFAULT_ROLE,
+    after_proposal_cue,
+    first_proposal,
+    in_proposal_sentence,
+    is_background,
+    is_compared,
+    is_negated,
+)
 from kg.extract.vocab import Vocabulary
-from kg.ids import entity_id
+from kg.ids import found_entity_id
 from kg.model import Entity, EntityType, Link, Mention, Paper, PaperExtraction, Role, TextField
 
 # Head nouns that type an unknown long form ("Extreme Classification" → task).
@@ -45,6 +54,21 @@ _HEAD_TYPES: tuple[tuple[re.Pattern[str], EntityType], ...] = (
 _NAMED_FORM = re.compile(r"[A-Z0-9]")
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*\b")
 _TITLE_NAME = re.compile(r"^\s*([^:]{2,60}?)\s*:\s+\S")
+# A coined token: an inner capital or a digit (SparseFormer, mPLUG, GPT-4o), or three or more capitals (NGAME).
+_COINED = re.compile(r"^(?:.+[A-Z0-9].*|[A-Z]{3,}[A-Za-z0-9]*|.*\d.*)$")
+# Acronyms so common they name a field or a kind, not a thing: "AI systems", "LLM agents" are not names.
+_FIELD_ACRONYMS = frozenset({"AI", "ML", "DL", "LLM", "LLMs", "NLP", "CV", "RL", "SOTA", "GPU", "GPUs", "API", "APIs",
+                             "VLM", "VLMs", "MLLM", "MLLMs", "LM", "LMs", "IoT", "UAV", "UAVs", "GenAI",
+                             # imaging and record modalities: "RGB images", "CXR data" describe data, not a dataset
+                             "RGB", "RGBD", "RGB-D", "CXR", "MRI", "CT", "PET", "EHR", "EHRs", "SAR", "LiDAR", "EEG",
+                             "ECG", "fMRI", "3D", "2D", "4D"})
+
+
+def looks_named(phrase: str) -> bool:
+    """Whether a phrase has the shape of a name rather than a description: a coined token that is not a field
+    acronym ("SparseFormer", "GPT-4o", "NGAME"), not merely Title Case ("Bridging Language Gaps")."""
+    return any(_COINED.match(w.strip("()[],.;:")) and w.strip("()[],.;:") not in _FIELD_ACRONYMS
+               for w in re.split(r"[\s\-/]+", phrase) if len(w) > 1)
 _WORDCHAR = re.compile(r"\w")
 
 
@@ -88,11 +112,19 @@ class Linker:
     """Per-paper linking with a fixed vocabulary and stoplist."""
 
     def __init__(self, vocabulary: Vocabulary, stoplist: frozenset[str] = frozenset(),
-                 acronyms: AcronymTable | None = None, strict_ner: bool = True) -> None:
+                 acronyms: AcronymTable | None = None, strict_ner: bool = True, scorer: LinkScorer | None = None,
+                 min_confidence: float = 0.0) -> None:
         self.vocabulary = vocabulary
         self.stoplist = stoplist
         self.strict_ner = strict_ner
         self.acronyms = acronyms or AcronymTable()
+        self.scorer = scorer
+        self.min_confidence = min_confidence
+        # When a list, every scored link appends (paper id, entity, features): what tools.ner.link_model fits on.
+        self.feature_sink: list[tuple[str, Entity, dict[str, float]]] | None = None
+        self._paper_id = ""
+        self._defined: set[str] = set()
+        self._defined_longs: set[str] = set()
 
     # ------------------------------------------------------------------ entities
     def _vocab_entity(self, eid: str) -> Entity:
@@ -110,7 +142,9 @@ class Linker:
         if known is not None:
             return known.entity()
         aliases = (alias,) if alias else ()
-        return Entity(entity_id(etype, key), etype, label, aliases, (), (reason,) if reason else ())
+        # The id is the canonical key's, typeless: every spelling of the name ("Hugging Face", "HuggingFace") and every
+        # paper's reading of its type is one IRI (the build decides the type from all the readings).
+        return Entity(found_entity_id(canonical_key(label)), etype, label, aliases, (), (reason,) if reason else ())
 
     # ------------------------------------------------------------------ main
     def link(
@@ -120,6 +154,11 @@ class Linker:
         abbreviations: dict[TextField, list[Abbreviation]],
     ) -> PaperExtraction:
         texts: dict[TextField, str] = {"title": paper.title, "abstract": paper.abstract}
+        self._paper_id = paper.id
+        # Every short form this paper defines, typed or not: the corpus' reading never overrides the paper's own
+        # ("general practitioners (GPs)" is not the corpus' Gaussian process).
+        self._defined = {strip_acronym_plural(ab.short) for abbrs in abbreviations.values() for ab in abbrs}
+        self._defined_longs = {norm_key(ab.long) for abbrs in abbreviations.values() for ab in abbrs}
         cands = list(candidates)
         cands.extend(self._title_name(paper.title, cands))
         by_field: dict[TextField, list[Candidate]] = {
@@ -163,7 +202,7 @@ class Linker:
                 elif norm_key(c.text) in paper_forms:
                     ent = paper_forms[norm_key(c.text)]  # same name as an entity already found in this paper
                 else:
-                    cue = self._ner_verdict(c, texts[c.field]) if c.component == "ner" else c.cue
+                    cue = self._ner_verdict(c, texts[c.field]) if c.component in ("ner", "tagger") else c.cue
                     if cue is None:
                         continue
                     c = replace(c, cue=cue)
@@ -230,6 +269,10 @@ class Linker:
         """
         if not self.strict_ner:
             return ""
+        if c.component == "tagger":
+            if len(c.text) < 2 or norm_key(c.text) in self.stoplist or self._generic(c.text):
+                return None
+            return ""
         if c.field != "abstract" or c.type not in ("method", "dataset") or len(c.text) < 3:
             return None
         if any(ch in c.text for ch in "()[]") or norm_key(c.text) in self.stoplist:
@@ -239,13 +282,25 @@ class Linker:
         title_case = len(words) >= 2 and all(w[0].isupper() for w in words if len(w) > 3)
         return "" if inner_capital or title_case else None
 
+    def _generic(self, phrase: str) -> bool:
+        """A description, not a name: its head is a generic noun ("AI systems", "LLM agents", "SOTA methods",
+        "RGB images") and nothing in it is coined, unless the paper defines it as an acronym's long form."""
+        return bool(name_shape(phrase)["generic_head"]) and not looks_named(phrase) \
+            and norm_key(phrase) not in self._defined_longs
+
     def _corpus_acronym_entity(self, text: str, etype: EntityType | None) -> Entity | None:
-        """The entity a bare acronym stands for according to the corpus-wide table, or None."""
+        """The entity a bare acronym stands for according to the corpus-wide table, or None.
+
+        Only when the paper does not define the acronym itself, the table's spelling is the text's (case matters:
+        "VLLMs" is not "vLLM"), and the long form's type agrees with what the text's candidate says."""
         res = self.acronyms.get(text)
         if res is None or etype is None:
             return None
-        etype = guess_type(res.long) or etype
-        if etype == "architecture":
+        short = strip_acronym_plural(text)
+        if short in self._defined or short != strip_acronym_plural(res.short):
+            return None
+        guessed = guess_type(res.long)
+        if (guessed is not None and guessed != etype) or etype == "architecture":
             return None
         return self._new_entity(etype, res.long, res.short, res.reason)
 
@@ -255,7 +310,11 @@ class Linker:
         if not m:
             return []
         name = m.group(1).strip()
-        if len(name.split()) > 4 or not _NAMED_FORM.search(name) or norm_key(name) in self.stoplist:
+        if len(name.split()) > 4 or norm_key(name) in self.stoplist:
+            return []
+        # The text before a title's colon is a proposed name only when it looks like one (a coined token, or an
+        # acronym the paper defines) — not a title-cased phrase ("Bridging Language Gaps: …").
+        if not looks_named(name) and strip_acronym_plural(name) not in self._defined:
             return []
         s, e = m.start(1), m.start(1) + len(name)
         known = [c for c in cands if c.field == "title" and c.vocab_id and c.start <= s and c.end >= e]
@@ -312,9 +371,31 @@ class Linker:
             role = DEFAULT_ROLE[etype]
         best = max(m.score for m in mentions)
         conf = min(0.99, best + 0.03 * (n - 1) + (0.05 if any(m.field == "title" for m in mentions) else 0.0))
+        if self.scorer is not None and etype != "architecture":
+            entry = self.vocabulary.get(g.entity.id)
+            abstract = texts["abstract"]
+            first = abstract[:abstract.find(". ") + 1 or None]
+            contribution = first_proposal(abstract)
+            feats = link_features(
+                etype, g.entity.label, mentions, in_vocab=entry is not None,
+                curated=entry is not None and entry.source == "curated",
+                defined=any(c.component == "abbreviation" for c in g.cands), cues=g.cues,
+                compared=compared / n, negated=negated / n,
+                first_sentence=any(m.field == "abstract" and m.end <= len(first) for m in mentions),
+                in_proposal=any(in_proposal_sentence(texts[c.field][c.sent_start:c.sent_end]) for c in g.cands),
+                before_proposal=contribution > 0 and all(m.field == "abstract" and m.end <= contribution
+                                                         for m in mentions),
+                background=sum(is_background(texts[c.field], c.start, c.sent_start) for c in g.cands) / len(g.cands))
+            if self.feature_sink is not None:
+                self.feature_sink.append((self._paper_id, g.entity, feats))
+            conf = self.scorer.score(etype, feats)
+            proposed = self.scorer.role_score("proposes", feats) if etype in ("method", "dataset") else None
+            if proposed is not None and role in ("uses", "proposes", "evaluates_on"):
+                role = "proposes" if proposed >= 0.5 else DEFAULT_ROLE[etype]
         if role == "mentions":
             conf = min(conf, 0.5)
-        return Link(self._with_merge_reasons(g.entity, mentions), role, round(conf, 3), tuple(mentions))
+        return Link(self._with_merge_reasons(g.entity, mentions), role, round(conf, 3), tuple(mentions),
+                    asserted=conf >= self.min_confidence)
 
     def _with_merge_reasons(self, entity: Entity, mentions: list[Mention]) -> Entity:
         """Record why each surface form that differs from the label was linked to this entity."""

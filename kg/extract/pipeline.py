@@ -18,6 +18,7 @@ from spacy.util import compile_suffix_regex
 from kg.config import Settings, load_settings
 from kg.extract import components as _components  # noqa: F401  (registers the kg_* factories)
 from kg.extract import ner as _ner  # noqa: F401  (registers kg_ner)
+from kg.extract.tagger import TAGGER_MODEL_DIR, tagger_model_available
 
 NER_MODEL_DIR = Path(__file__).resolve().parent / "ner_model"
 
@@ -40,14 +41,22 @@ def build_nlp(settings: Settings | None = None, vocab_dir: Path | None = None, n
     """The extraction pipeline. Input: settings (``use_ner``), optional vocabulary and NER model directories.
     Output: a spaCy ``Language`` whose docs carry ``doc._.kg_candidates``."""
     settings = settings or load_settings()
-    ner_dir = ner_dir or NER_MODEL_DIR
+    ner_dir = ner_dir or (TAGGER_MODEL_DIR if tagger_model_available() else NER_MODEL_DIR)
     use_ner = settings.use_ner and ner_model_available(ner_dir)
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     customize_tokenizer(nlp)
     nlp.add_pipe("kg_gazetteer", config={"vocab_dir": str(vocab_dir) if vocab_dir else None})
     nlp.add_pipe("kg_patterns")
-    if use_ner:
+    if use_ner and _is_tagger(ner_dir):
+        nlp.add_pipe("kg_tagger", config={"model_dir": str(ner_dir)})
+    elif use_ner:
         # The NER keeps the tokenizer it was trained with; it reads text regions, offsets map back.
         nlp.add_pipe("kg_ner", config={"model_dir": str(ner_dir)})
     return nlp
+
+
+def _is_tagger(model_dir: Path) -> bool:
+    import json
+
+    return "tagger" in json.loads((model_dir / "meta.json").read_text(encoding="utf-8")).get("pipeline", [])

@@ -25,6 +25,12 @@ _PROPOSE_SENT = re.compile(
     r"(?:propose|introduce|present|develop|design|release|contribute|curate|create)[sd]?\b",
     re.I,
 )
+_BACKGROUND = re.compile(
+    r"(?:inspired by|motivated by|building on|built on|prior|previous(?:ly)?|existing|traditional|conventional|"
+    r"classical|earlier|popular|widely used|such as|e\.g\.,?|including|like|beyond)"
+    r"\s+(?:(?:the|a|an|work|works|methods?|models?|approaches?|on)\s+){0,2}$",
+    re.I,
+)
 _LEFT = 80  # characters of left context inspected
 
 DEFAULT_ROLE: dict[EntityType, Role] = {
@@ -48,6 +54,20 @@ def is_compared(text: str, start: int, sent_start: int) -> bool:
 def is_negated(text: str, start: int, sent_start: int) -> bool:
     """True when the mention is negated or contrasted ("without attention", "unlike CNNs")."""
     return bool(_NEGATE.search(left_context(text, start, sent_start)))
+
+
+def is_background(text: str, start: int, sent_start: int) -> bool:
+    """True when the words right before the mention place it in prior work ("inspired by X", "existing X",
+    "such as X")."""
+    return bool(_BACKGROUND.search(left_context(text, start, sent_start)))
+
+
+def first_proposal(text: str) -> int:
+    """Character offset of the first sentence stating the paper's own contribution, or -1 when there is none."""
+    m = _PROPOSE_SENT.search(text)
+    if m is None:
+        return -1
+    return max(text.rfind(". ", 0, m.start()) + 2, 0) if text.rfind(". ", 0, m.start()) >= 0 else 0
 
 
 def in_proposal_sentence(sentence: str) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.extract.normalize import norm_key
+from kg.extract.normalize import canonical_key, norm_key
 from kg.ids import ENTITY_ID
 from kg.ingest.text import json_lines
 from kg.model import ENTITY_TYPES, Entity, EntityType
@@ -86,11 +86,12 @@ class Vocabulary:
         for e in entries:
             self.entries[e.id] = e
         self._by_key: dict[str, list[str]] = defaultdict(list)
+        self._by_ckey: dict[str, list[str]] = defaultdict(list)
         for e in self.entries.values():
             for form in e.surface_forms():
-                key = norm_key(form)
-                if key and e.id not in self._by_key[key]:
-                    self._by_key[key].append(e.id)
+                for index, key in ((self._by_key, norm_key(form)), (self._by_ckey, canonical_key(form))):
+                    if key and e.id not in index[key]:
+                        index[key].append(e.id)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -102,9 +103,13 @@ class Vocabulary:
         return self.entries.get(eid)
 
     def lookup(self, form: str, etype: EntityType | None = None) -> VocabEntry | None:
-        """The entry a surface form names (optionally of one type); None when unknown or ambiguous."""
-        ids = [i for i in self._by_key.get(norm_key(form), ()) if etype is None or self.entries[i].type == etype]
-        return self.entries[ids[0]] if len(ids) == 1 else None
+        """The entry a surface form names (optionally of one type), by its normalised key, else by its canonical
+        key ("HuggingFace" finds "Hugging Face"); None when unknown or ambiguous."""
+        for index, key in ((self._by_key, norm_key(form)), (self._by_ckey, canonical_key(form))):
+            ids = [i for i in index.get(key, ()) if etype is None or self.entries[i].type == etype]
+            if ids:
+                return self.entries[ids[0]] if len(ids) == 1 else None
+        return None
 
     def matchable(self) -> Iterator[tuple[str, VocabEntry, bool]]:
         """(surface form, entry, case_sensitive) for every form the matcher should look for, sorted."""

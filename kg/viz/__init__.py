@@ -1,7 +1,8 @@
-"""Viz: store → bounded networkx views (``views``) → interactive pyvis/vis-network HTML that works offline."""
+"""Viz: ``networkx`` graphs → interactive vis-network HTML that works offline (rendering only).
+
+The views it draws are read by ``kg.store.read``; ``kg.viz.export`` writes one to a self-contained file.
+"""
 
 from kg.viz.pyvis_html import STYLES, render_html, to_network, vis_elements
-from kg.viz.views import construct_view, first_view, neighbourhood, node_details, search
 
-__all__ = ["STYLES", "construct_view", "first_view", "neighbourhood", "node_details", "render_html", "search",
-           "to_network", "vis_elements"]
+__all__ = ["STYLES", "render_html", "to_network", "vis_elements"]

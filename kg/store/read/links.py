@@ -1,0 +1,64 @@
+"""The links around one node, read through bounded named queries: a paper's entities, an entity's best papers,
+the architecture edges of a method or architecture.
+
+In: a ``GraphReader`` (for its store and cached node info) and an IRI. Out: lists of plain dicts with the link's
+``relation`` (the role property's local name), ``confidence`` and the other node's info.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rdflib import URIRef
+
+from kg.namespace import local_name
+from kg.store.read.base import rows
+
+if TYPE_CHECKING:
+    from kg.store.read.reader import GraphReader
+
+# Relations in the order the details panel groups them.
+ROLE_ORDER = ("proposes", "uses", "addresses", "evaluatesOn", "comparesWith", "hasArchitecture", "mentions")
+LINK_SCAN_CAP = 2000  # most links of one entity read to choose the ones drawn or listed
+
+
+def paper_links(reader: GraphReader, paper: str) -> list[dict[str, Any]]:
+    """A paper's links with entity info, ordered by role, confidence and label."""
+    out = []
+    for row in rows(reader.store, "api_paper_links", paper=URIRef(paper)):
+        info = reader.node_info(row["entity"])
+        if info is not None and info["type"] != "paper":
+            out.append({**row, "relation": local_name(row["property"]), **info})
+    rank = {r: i for i, r in enumerate(ROLE_ORDER)}
+    return sorted(out, key=lambda r: (rank.get(r["relation"], 99), -r["confidence"], r["label"].lower()))
+
+
+def entity_papers(reader: GraphReader, entity: str, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """An entity's ``limit`` most confident links (newest first among those) with paper info, and its link count.
+
+    At most ``LINK_SCAN_CAP`` links are read (in index order), so a hub with 17k papers costs the same as one with
+    2k; its count then comes from the materialised ``kg:paperCount``. Only the kept links are looked up.
+    """
+    links = list(rows(reader.store, "graph_entity_papers", max(LINK_SCAN_CAP, limit), entity=URIRef(entity)))
+    total = len(links)
+    if total >= max(LINK_SCAN_CAP, limit):
+        info = reader.node_info(entity)
+        total = max(total, (info or {}).get("n") or 0)
+    links.sort(key=lambda r: (-r["confidence"], r["paper"]))
+    out = []
+    for row in links[:limit]:
+        info = reader.node_info(row["paper"])
+        if info is not None and info["type"] == "paper":
+            out.append({**row, "relation": local_name(row["property"]), **info})
+    out.sort(key=lambda r: (-r["confidence"], -(r["year"] or 0), r["paper"]))
+    return out, total
+
+
+def link_count(reader: GraphReader, paper: str) -> int:
+    return sum(1 for _ in rows(reader.store, "api_paper_links", paper=URIRef(paper)))
+
+
+def architecture_neighbours(reader: GraphReader, node: str) -> list[str]:
+    """Method → its architectures; architecture → the methods built on it."""
+    out = [r["other"] for r in rows(reader.store, "graph_architectures_of", node=URIRef(node))]
+    return out + [r["other"] for r in rows(reader.store, "graph_architecture_users", node=URIRef(node))]

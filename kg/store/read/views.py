@@ -1,0 +1,198 @@
+"""Bounded ``networkx`` views of the graph: the overview, a node's neighbourhood, the graph a CONSTRUCT builds.
+
+In: a ``GraphReader`` (store + that generation's caches). Out: ``networkx.Graph`` objects whose node attributes are
+``label``, ``type`` ("paper", "method", "task", "dataset", "metric", "architecture", or "other" for IRIs of
+CONSTRUCT results), ``degree`` (papers of an entity, links of a paper), ``families`` (architecture family labels)
+and ``year``; edge attributes are ``relation`` (the property's local name) and ``confidence``. ``g.graph`` carries
+``view``, and ``focus``, ``total``, ``shown`` or ``cut`` where a view was cut. No function walks the whole graph,
+so a 75k-paper store answers as fast as the bundled one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, URIRef
+from rdflib.namespace import DCTERMS
+
+from kg.errors import QueryError, QueryRefused
+from kg.namespace import local_name
+from kg.store.guard import check_allowed, is_update, query_form
+from kg.store.read.base import TYPE_NAME, not_found, rows
+from kg.store.read.links import architecture_neighbours, entity_papers, link_count, paper_links
+
+if TYPE_CHECKING:
+    from kg.store.read.reader import GraphReader
+
+RDF_TYPE = str(RDF.type)
+LABEL_PROPS = {str(RDFS.label), str(DCTERMS.title)}
+MAX_LABEL_LOOKUPS = 2000  # CONSTRUCT views look up labels/types of at most this many nodes
+
+
+def add_node(g: nx.Graph, reader: GraphReader, iri: str, degree: int | None = None) -> bool:
+    """Add a paper or entity node with its attributes; False (nothing added) for other IRIs."""
+    if iri in g:
+        if degree is not None:
+            g.nodes[iri]["degree"] = degree
+        return True
+    info = reader.node_info(iri)
+    if info is None:
+        return False
+    attrs: dict[str, Any] = {"label": info["label"], "type": info["type"],
+                             "degree": degree if degree is not None else (info["n"] or 0),
+                             "families": reader.families().get(iri, [])}
+    if info["year"] is not None:
+        attrs["year"] = info["year"]
+    g.add_node(iri, **attrs)
+    return True
+
+
+def _add_paper_links(g: nx.Graph, reader: GraphReader, paper: str, only_drawn: bool) -> int:
+    """Edges from ``paper`` to its entities (to drawn ones only if ``only_drawn``); returns its link count."""
+    if not only_drawn:
+        links = paper_links(reader, paper)
+        for row in links:
+            if add_node(g, reader, row["entity"]):
+                g.add_edge(paper, row["entity"], relation=row["relation"], confidence=row["confidence"])
+        return len(links)
+    n = 0
+    for row in rows(reader.store, "api_paper_links", paper=URIRef(paper)):
+        n += 1
+        if row["entity"] in g and g.nodes[row["entity"]]["type"] != "paper":
+            g.add_edge(paper, row["entity"], relation=local_name(row["property"]), confidence=row["confidence"])
+    return n
+
+
+def _add_architecture_edges(g: nx.Graph, reader: GraphReader, node: str, only_drawn: bool,
+                            limit: int | None) -> int:
+    added = 0
+    for other in architecture_neighbours(reader, node)[:limit]:
+        if only_drawn and other not in g:
+            continue
+        if add_node(g, reader, other):
+            added += not g.has_edge(node, other)
+            g.add_edge(node, other, relation="hasArchitecture", confidence=1.0)
+    return added
+
+
+def first_view(reader: GraphReader, max_nodes: int) -> nx.Graph:
+    """The bounded overview: the most-linked entities and, for each, some of its papers, with the edges among them.
+
+    At most ``max_nodes`` nodes; about a quarter are entities (ranked by the materialised ``kg:paperCount``),
+    the rest papers taken round-robin from those entities. Clicking a node expands it from the JSON API.
+    """
+    g = nx.Graph(view="overview")
+    want = max(1, min(max_nodes // 4, 250))
+    entities: list[str] = []
+    ranked = sorted(rows(reader.store, "graph_top_entities"), key=lambda r: (-r["n"], r["entity"]))
+    for row in ranked:
+        if len(entities) >= want:
+            break
+        info = reader.node_info(row["entity"])
+        if info is not None and info["type"] != "paper" and add_node(g, reader, row["entity"]):
+            entities.append(row["entity"])
+    budget = max_nodes - g.number_of_nodes()
+    if entities and budget > 0:
+        per_entity = max(1, -(-budget // len(entities)))
+        # The first links in index order: a deterministic sample that costs per_entity rows per entity.
+        queues = [[r["paper"] for r in rows(reader.store, "graph_entity_papers", per_entity + 2, entity=URIRef(e))]
+                  for e in entities]
+        picked: list[str] = []
+        for rank in range(per_entity + 2):
+            for q in queues:
+                if len(picked) < budget and rank < len(q) and q[rank] not in g and add_node(g, reader, q[rank]):
+                    picked.append(q[rank])
+        for paper in picked:
+            g.nodes[paper]["degree"] = _add_paper_links(g, reader, paper, only_drawn=True)
+    for e in entities:
+        if g.nodes[e]["type"] in ("method", "architecture"):
+            _add_architecture_edges(g, reader, e, only_drawn=True, limit=None)
+    g.graph["total"] = g.number_of_nodes()
+    return g
+
+
+def neighbourhood(reader: GraphReader, iri: str, limit: int = 200) -> nx.Graph:
+    """``iri`` and its neighbours: a paper's entities, or an entity's best ``limit`` papers and architecture edges.
+
+    Raises ``NodeNotFound`` when ``iri`` is no paper or entity. ``g.graph["total"]`` is the number of neighbours
+    the node has, ``g.graph["shown"]`` how many are drawn.
+    """
+    g = nx.Graph(view="focus", focus=iri)
+    if not add_node(g, reader, iri):
+        raise not_found(iri)
+    if g.nodes[iri]["type"] == "paper":
+        g.nodes[iri]["degree"] = total = _add_paper_links(g, reader, iri, only_drawn=False)
+    else:
+        papers, total = entity_papers(reader, iri, limit)
+        for row in papers:
+            if add_node(g, reader, row["paper"], link_count(reader, row["paper"])):
+                g.add_edge(iri, row["paper"], relation=row["relation"], confidence=row["confidence"])
+        total += _add_architecture_edges(g, reader, iri, only_drawn=False, limit=limit)
+    g.graph.update(total=total, shown=g.number_of_nodes() - 1)
+    return g
+
+
+def check_construct(query: str) -> None:
+    """Accept only a SPARQL CONSTRUCT without SERVICE; else ``QueryRefused``/``QueryError`` saying what to send."""
+    check_allowed(query)
+    form = query_form(query)
+    if not form and is_update(query):
+        raise QueryRefused("the graph view draws CONSTRUCT queries only, not updates")
+    if not form:
+        raise QueryError("not a SPARQL query: send a CONSTRUCT { … } WHERE { … } query")
+    if form != "CONSTRUCT":
+        raise QueryRefused(f"the graph view draws CONSTRUCT queries only, not {form}: "
+                           "write CONSTRUCT { ?s ?p ?o } WHERE { … } to choose the triples to draw")
+
+
+def construct_view(reader: GraphReader, query: str, max_nodes: int = 5000) -> nx.Graph:
+    """The graph a CONSTRUCT query builds: IRIs and blank nodes are nodes, resource-to-resource triples edges.
+
+    ``rdf:type``, ``rdfs:label`` and ``dcterms:title`` triples of the result name and type nodes; other nodes
+    are looked up in the store (at most ``MAX_LABEL_LOOKUPS``). Stops at ``max_nodes`` nodes.
+    """
+    check_construct(query)
+    result = reader.store.query(query)
+    if not isinstance(result, ox.QueryTriples):
+        raise QueryRefused("the graph view draws CONSTRUCT queries only")
+    g = nx.Graph(view="construct")
+    labels: dict[str, str] = {}
+    types: dict[str, str] = {}
+    cut = False
+    for t in result:
+        s, p, o = t.subject, t.predicate.value, t.object
+        sid = s.value if isinstance(s, ox.NamedNode) else "_:" + s.value
+        if isinstance(o, ox.Literal):
+            if p in LABEL_PROPS:
+                labels.setdefault(sid, o.value)
+            if sid not in g and g.number_of_nodes() < max_nodes:
+                g.add_node(sid)
+            continue
+        oid = o.value if isinstance(o, ox.NamedNode) else "_:" + o.value
+        if p == RDF_TYPE and o.value in TYPE_NAME:
+            types[sid] = TYPE_NAME[o.value]
+            if sid not in g and g.number_of_nodes() < max_nodes:
+                g.add_node(sid)
+            continue
+        if g.number_of_nodes() + (sid not in g) + (oid not in g) > max_nodes:
+            cut = True
+            continue
+        g.add_edge(sid, oid, relation=local_name(p), confidence=1.0)
+    fams = reader.families()
+    for n, node in enumerate(list(g.nodes)):
+        kind = None
+        if (node not in labels or node not in types) and n < MAX_LABEL_LOOKUPS and not node.startswith("_:"):
+            kind = reader.node_kind(node)
+        g.nodes[node].update(label=labels.get(node) or (kind[1] if kind else local_name(node)),
+                             type=types.get(node) or (kind[0] if kind else "other"),
+                             degree=g.degree(node), families=fams.get(node, []))
+    g.graph.update(total=g.number_of_nodes(), cut=cut)
+    return g
+
+
+def view_summary(g: nx.Graph) -> dict[str, Any]:
+    """Counts shown in the page header: nodes, edges, and how much of a neighbourhood is drawn."""
+    return {"nodes": g.number_of_nodes(), "edges": g.number_of_edges(),
+            **{k: v for k, v in g.graph.items() if k in ("view", "focus", "total", "shown", "cut")}}

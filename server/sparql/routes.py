@@ -1,0 +1,114 @@
+"""``/sparql`` routes: read the protocol request, refuse what is not allowed, run the query in the pool, and
+answer — streamed once the first piece of the answer is ready.
+
+Before the status line is sent the query has been parsed, the format negotiated and the first ``CHUNK_BYTES`` of
+the answer (or all of it) produced, within the time budget; so a malformed query is still a ``400``, an
+unservable ``Accept`` a ``406`` and a query that yields nothing in time a ``503``, each in the one JSON error
+shape. An answer that fits in that first piece is sent whole, with ``X-KG-Truncated: true`` (and
+``X-KG-Row-Limit``) when the row cap cut it. A longer answer is streamed: it carries ``X-KG-Row-Limit`` up front
+(whether the cap will cut it is not known yet), stops at the cap, and if the deadline passes while it streams,
+the connection is closed before the end of the body, so clients see an error rather than a short answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from functools import partial
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request
+
+from kg.errors import KGError, QueryError
+from kg.store.guard import check_allowed
+from server.errors import NotAcceptable
+from server.negotiation import negotiate
+from server.sparql import service
+from server.sparql.budget import END, Budget, QueryPool, Stream
+from server.sparql.cors import add_cors_headers, preflight
+from server.sparql.execute import CHUNK_BYTES, Head, QueryJob, Table, run_query
+from server.sparql.protocol import check_graph_iris, parse_request
+from server.sparql.update import run_update
+from server.store_access import get_store
+
+log = logging.getLogger("kg.server")
+bp = Blueprint("sparql", __name__)
+bp.after_request(add_cors_headers)
+bp.add_url_rule("/sparql", "preflight", preflight, methods=["OPTIONS"])
+POOL_KEY = "kg.sparql.pool"
+_POOL_LOCK = threading.Lock()
+
+
+def query_pool(app: Flask) -> QueryPool:
+    """The app's query pool (``threads`` workers, at least 2), made on first use."""
+    pool = app.extensions.get(POOL_KEY)
+    if pool is None:
+        with _POOL_LOCK:
+            pool = app.extensions.get(POOL_KEY)
+            if pool is None:
+                pool = app.extensions[POOL_KEY] = QueryPool(int(app.config.get("KG_THREADS", 8)))
+    return pool
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    preq = parse_request(request)
+    if preq.update is not None:
+        return run_update(preq, query_pool(current_app))
+    if preq.query is None:
+        return service.respond()
+    query = preq.query
+    if not query.strip():
+        raise QueryError("empty query")
+    check_allowed(query)
+    accept, fmt = request.headers.get("Accept"), request.args.get("format")
+    if negotiate(accept, "solutions", fmt) is None and negotiate(accept, "graph", fmt) is None:
+        raise NotAcceptable(f"cannot serve SPARQL results as {fmt or accept!r}")
+    check_graph_iris(preq.default_graphs + preq.named_graphs)
+    cfg = current_app.config
+    job = QueryJob(query, int(cfg["KG_ROW_LIMIT"]), tuple(preq.default_graphs), tuple(preq.named_graphs), accept,
+                   fmt, union_default=bool(cfg["KG_UNION_DEFAULT_GRAPH"]))
+    stream = query_pool(current_app).stream(partial(run_query, get_store(), job),
+                                            Budget(float(cfg["KG_QUERY_TIMEOUT"])))
+    try:
+        return _answer(stream, job)
+    except BaseException:
+        stream.close()
+        raise
+
+
+def _answer(stream: Stream, job: QueryJob) -> Response:
+    head: Head = stream.get()
+    if head.format == "html":
+        table: Table = stream.get()
+        stream.close()
+        return Response(render_template("results.html", query=job.query, names=table.names, rows=table.rows),
+                        mimetype="text/html")
+    first: list[bytes] = []
+    size = 0
+    while size <= CHUNK_BYTES and (piece := stream.get()) is not END:
+        first.append(piece)
+        size += len(piece)
+    if stream.finished:
+        resp = Response(b"".join(first), mimetype=head.media)
+        if stream.result:
+            resp.headers["X-KG-Truncated"] = "true"
+            resp.headers["X-KG-Row-Limit"] = str(job.row_limit)
+        return resp
+    resp = Response(_rest(first, stream), mimetype=head.media)
+    resp.headers["X-KG-Row-Limit"] = str(job.row_limit)
+    resp.call_on_close(stream.close)  # also when the body is never read (HEAD, a client that went away)
+    return resp
+
+
+def _rest(first: list[bytes], stream: Stream) -> Iterator[bytes]:
+    """The streamed body: what was read before the status was sent, then the pieces as the worker emits them."""
+    try:
+        yield from first
+        try:
+            yield from stream
+        except KGError as exc:
+            log.warning("streamed SPARQL answer cut short (the client sees a broken connection): %s", exc)
+            raise
+    finally:
+        stream.close()
