@@ -167,4 +167,4 @@ def test_quality_reads_each_column_once(planted: Path, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(GraphStore, "query", counting)
     quality_report(planted, canonical_key)
-    assert len(seen) == 4
+    assert len(seen) == 8
