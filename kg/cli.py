@@ -67,6 +67,8 @@ def progress_bar(wanted: bool | None, desc: str) -> Iterator[ProgressBar | None]
 
 store_option = click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
                             help=_HELP["store_dir"] + " [env KG_STORE_DIR; default kg-store]")
+curation_option = click.option("--curation", "curation_file", type=click.Path(dir_okay=False), default=None,
+                               help=_HELP["curation_file"] + " [env KG_CURATION_FILE]")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -84,9 +86,10 @@ def main() -> None:
 @click.option("--dask", "dask", default=None, metavar="SCHEDULER", help=_HELP["dask"] + " [env KG_DASK]")
 @click.option("--progress/--no-progress", default=None, help="Progress bar with rate and ETA on stderr "
               "[default: when stderr is a terminal].")
+@curation_option
 @user_errors
 def build(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, no_ner: bool, processes: int | None,
-          dask: str | None, progress: bool | None) -> None:
+          dask: str | None, progress: bool | None, curation_file: str | None) -> None:
     """Build the graph from INPUT files or directories (default: the bundled corpus) and publish it atomically.
 
     Formats are recognised from content: arXiv metadata JSON Lines (gzip too), arXiv API Atom, Papers with Code
@@ -95,7 +98,8 @@ def build(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, no_
     from kg.build import build as run_build
 
     settings = load_settings({"store_dir": store_dir, "validate_shapes": False if no_validate else None,
-                              "use_ner": False if no_ner else None, "n_process": processes, "dask": dask})
+                              "use_ner": False if no_ner else None, "n_process": processes, "dask": dask,
+                              "curation_file": curation_file})
     with progress_bar(progress, "extract") as bar:
         report = run_build(inputs or None, settings, progress=bar)
     click.echo(report.summary())
@@ -107,17 +111,57 @@ def build(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, no_
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL check (not recommended).")
 @click.option("--processes", "-j", type=int, default=None, help=_HELP["n_process"] + " [env KG_N_PROCESS; default 1]")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr [default: on a terminal].")
+@curation_option
 @user_errors
 def add(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, processes: int | None,
-        progress: bool | None) -> None:
+        progress: bool | None, curation_file: str | None) -> None:
     """Add the papers in INPUT files to the graph, replacing papers with the same id; atomic like a build."""
     from kg.build import add as run_add
 
     settings = load_settings({"store_dir": store_dir, "validate_shapes": False if no_validate else None,
-                              "n_process": processes})
+                              "n_process": processes, "curation_file": curation_file})
     with progress_bar(progress, "add") as bar:
         report = run_add(inputs, settings, progress=bar)
     click.echo(report.summary())
+
+
+@main.command()
+@store_option
+@curation_option
+@click.option("--processes", "-j", type=int, default=None, help=_HELP["n_process"] + " [env KG_N_PROCESS; default 1]")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr [default: on a terminal].")
+@user_errors
+def curate(store_dir: str | None, curation_file: str | None, processes: int | None, progress: bool | None) -> None:
+    """Apply the curation file to the graph now: the papers it touches (or touched before an edit) are extracted
+    again from their stored title and abstract and replaced; atomic like `kg add`."""
+    from kg.build import curate as run_curate
+
+    settings = load_settings({"store_dir": store_dir, "curation_file": curation_file, "n_process": processes})
+    with progress_bar(progress, "curate") as bar:
+        report = run_curate(settings, progress=bar)
+    click.echo(report.summary())
+
+
+@main.command()
+@store_option
+@click.option("--top", type=int, default=10, show_default=True,
+              help="Top entities per type, and rows shown per list (0: all).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--section", "sections", multiple=True,
+              type=click.Choice(["summary", "singletons", "clusters", "multi_type", "top"]),
+              help="Only these sections (repeatable; default: all).")
+@user_errors
+def quality(store_dir: str | None, top: int, fmt: str, sections: tuple[str, ...]) -> None:
+    """Singletons by extractor, variant clusters (with the curation lines that merge them), labels under several
+    types, and the top entities per type with their support."""
+    from kg.analytics.quality import SECTIONS, quality_report
+    from kg.extract.normalize import canonical_key
+
+    settings = load_settings({"store_dir": store_dir})
+    report = quality_report(settings.store_dir, canonical_key, top)
+    chosen = tuple(s for s in SECTIONS if s in sections) or SECTIONS
+    text = {"table": report.text, "csv": report.csv, "json": report.json}[fmt](chosen)
+    sys.stdout.write(text)
 
 
 @main.command()
@@ -205,23 +249,30 @@ def export(fmt: str, out: str | None, store_dir: str | None) -> None:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="JSONL file to write ('-' for stdout).")
 @click.option("--no-ner", is_flag=True, help="Use only the curated vocabularies and patterns.")
+@curation_option
 @user_errors
-def extract(inputs: tuple[str, ...], out: str, no_ner: bool) -> None:
+def extract(inputs: tuple[str, ...], out: str, no_ner: bool, curation_file: str | None) -> None:
     """Extract entities from INPUT files to JSON Lines, one object per paper (no store involved)."""
     from kg.extract import Extractor
+    from kg.extract.curation import curation_summary
     from kg.ingest import IngestReport, read_papers
     from kg.mapping.jsonio import dumps
 
     report = IngestReport()
-    extractor = Extractor(load_settings({"use_ner": False if no_ner else None}))
+    extractor = Extractor(load_settings({"use_ner": False if no_ner else None, "curation_file": curation_file}))
+    matches: dict[tuple[str, str], int] = {}
     fh = sys.stdout if out == "-" else open(out, "w", encoding="utf-8")  # noqa: SIM115
     try:
         for ex in extractor.extract(read_papers(inputs, report)):
+            for hit in set(ex.curated):
+                matches[hit] = matches.get(hit, 0) + 1
             fh.write(dumps(ex) + "\n")
     finally:
         if fh is not sys.stdout:
             fh.close()
     click.echo(f"papers: {report.summary()}", err=True)
+    for line in curation_summary(extractor.curation, matches):
+        click.echo(line, err=True)
     for problem in report.problems:
         click.echo(f"skipped: {problem}", err=True)
 
@@ -243,7 +294,8 @@ def evaluate(gold: str, corpus: tuple[str, ...], n_errors: int, limit: int | Non
     from kg.evaluation import run_eval
     from kg.extract import Extractor
 
-    extractor = Extractor(load_settings({"use_ner": False if no_ner else None}))
+    # The extractor itself is scored, not the user's curation of it.
+    extractor = Extractor(load_settings({"use_ner": False if no_ner else None, "curation_file": "none"}))
     report = run_eval(Path(gold), extractor, [Path(c) for c in corpus] or None, limit)
     click.echo(report.summary(n_errors))
     if calibration:

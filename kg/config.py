@@ -53,6 +53,9 @@ class Settings:
     min_confidence: float = _setting(0.5, "Links whose calibrated confidence is below this are kept as candidates "
                     "(queryable, not asserted as the paper's proposes/uses/… facts).")
     validate_shapes: bool = _setting(True, "Check every build and update against ontology/shapes.ttl.")
+    curation_file: str = _setting("", "Curation decisions (JSON Lines: merge, split, rename, retype, ban) applied to "
+                    "every extraction by `kg extract`, `kg build`, `kg add` and `kg curate`; empty: "
+                    "<store_dir>/curation.jsonl when that file exists; 'none': no curation.")
 
 
 @dataclass(frozen=True)
@@ -128,3 +131,20 @@ def settings_markdown() -> str:
 
 def store_path(settings: Settings) -> Path:
     return Path(settings.store_dir).expanduser()
+
+
+def curation_path(settings: Settings) -> Path | None:
+    """The curation file ``settings`` name: ``curation_file``, else ``<store_dir>/curation.jsonl`` when it exists;
+    None for no curation. ``ConfigError`` when a named file does not exist (a typo must not silently curate
+    nothing)."""
+    value = settings.curation_file.strip()
+    if value.lower() == "none":
+        return None
+    if not value:
+        default = store_path(settings) / "curation.jsonl"
+        return default if default.is_file() else None
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"curation file {value!r} (setting curation_file) does not exist; create it, or unset "
+                          "KG_CURATION_FILE")
+    return path

@@ -62,6 +62,10 @@ class Entity:
     tail of the entity's IRI. ``architectures`` lists architecture ids
     (e.g. "architecture/decoder-only") that the entity implies.
     ``merged_because`` keeps a human-readable reason for each alias merge.
+    ``curation`` says which decisions of the user's curation file changed the entity (and where they are written).
+    ``support`` and ``papers`` are filled only when entities are aggregated over the corpus
+    (``kg.build.entities.EntityTable``): (extractor, papers whose evidence for the entity includes a mention that
+    extractor found), by extractor; and the number of papers linking the entity.
     """
 
     id: str
@@ -70,6 +74,9 @@ class Entity:
     aliases: tuple[str, ...] = ()
     architectures: tuple[str, ...] = ()
     merged_because: tuple[str, ...] = ()
+    curation: tuple[str, ...] = ()
+    support: tuple[tuple[str, int], ...] = ()
+    papers: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,10 +96,15 @@ class Link:
 
 @dataclass(frozen=True)
 class PaperExtraction:
-    """Everything extraction found for one paper."""
+    """Everything extraction found for one paper.
+
+    ``curated`` lists what the curation file matched in this paper: (decision key, entity id) per match, so a build
+    can tell the user which decisions matched nothing (``kg.extract.curation``).
+    """
 
     paper: Paper
     links: tuple[Link, ...] = field(default_factory=tuple)
+    curated: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,3 +119,5 @@ class Contribution:
     aliases: tuple[str, ...]
     architectures: tuple[str, ...]
     reasons: tuple[str, ...]
+    extractors: tuple[str, ...] = ()  # the extractors whose mentions are this paper's evidence ("ner", "gazetteer")
+    curation: tuple[str, ...] = ()  # the curation decisions applied to the entity in this paper

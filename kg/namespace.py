@@ -79,6 +79,13 @@ class KG(DefinedNamespace):
     source: URIRef
     mergeReason: URIRef
     paperCount: URIRef
+    # entity support and curation (entities graph)
+    supportedBy: URIRef
+    ExtractorSupport: URIRef
+    hasSupport: URIRef
+    supportExtractor: URIRef
+    supportPapers: URIRef
+    curation: URIRef
     # materialised statistics (stats graph)
     Statistic: URIRef
     PaperCount: URIRef

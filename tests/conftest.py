@@ -37,7 +37,8 @@ def tiny_vocab() -> Path:
 def tiny_extractor(tiny_vocab: Path):
     from kg.extract import Extractor
 
-    return Extractor(load_settings({"use_ner": False}, env={}), vocab_dir=tiny_vocab)
+    # No curation: a curation.jsonl left in ./kg-store (the default store) must not change what tests see.
+    return Extractor(load_settings({"use_ner": False, "curation_file": "none"}, env={}), vocab_dir=tiny_vocab)
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from kg.store import GraphStore
 
 R = "https://w3id.org/kg-papers/resource/"
 P, E, LK, M = URIRef(R + "paper/x"), URIRef(R + "method/m"), URIRef(R + "paper/x/link/method/m"), URIRef(R + "paper/x/link/method/m/m0")
+S = URIRef(R + "method/m/support/ner")
 
 
 def good() -> list[tuple]:
@@ -25,6 +26,9 @@ def good() -> list[tuple]:
         (M, RDF.type, KG.Mention), (M, KG.inField, Literal("abstract")),
         (M, KG.startOffset, Literal(0, datatype=XSD.integer)), (M, KG.endOffset, Literal(1, datatype=XSD.integer)),
         (M, KG.mentionText, Literal("M")), (M, KG.score, Literal("1.000", datatype=XSD.decimal)),
+        (E, KG.supportedBy, Literal("ner")), (E, KG.hasSupport, S), (S, RDF.type, KG.ExtractorSupport),
+        (S, KG.supportExtractor, Literal("ner")), (S, KG.supportPapers, Literal(1, datatype=XSD.integer)),
+        (E, KG.curation, Literal("label set to 'M' by curation.jsonl:1")),
     ]
 
 
@@ -54,6 +58,13 @@ CASES = {
     "negative start": [t if t[1] != KG.startOffset else (M, KG.startOffset, Literal(-1, datatype=XSD.integer))
                        for t in good()],
     "object a literal": [t if t[1] != RDF.object else (LK, RDF.object, Literal("m")) for t in good()],
+    "empty supporting extractor": [t if t[1] != KG.supportedBy else (E, KG.supportedBy, Literal("")) for t in good()],
+    "support counting no paper": [t if t[1] != KG.supportPapers else (S, KG.supportPapers, Literal(0, datatype=XSD.integer))
+                                  for t in good()],
+    "support without extractor": without(KG.supportExtractor),
+    "support not typed": [t for t in good() if t != (S, RDF.type, KG.ExtractorSupport)],
+    "curation record not a string": [t if t[1] != KG.curation else (E, KG.curation, Literal(3, datatype=XSD.integer))
+                                     for t in good()],
 }
 
 
@@ -80,7 +91,7 @@ def test_build_validate_same_verdict_as_pyshacl(case: str):
 
 def test_build_validate_every_shape_is_compiled_with_all_its_constraints():
     rules = {r.name.rsplit("#", 1)[-1]: r for r in shape_rules()}
-    assert set(rules) == {"PaperShape", "EntityShape", "LinkShape", "MentionShape"}
+    assert set(rules) == {"PaperShape", "EntityShape", "LinkShape", "MentionShape", "SupportShape"}
     keys = {k for r in rules.values() for _, cons in r.properties for k, _ in cons}
     assert {"minCount", "maxCount", "datatype", "minLength", "class", "in", "minInclusive", "lessThan"} <= keys
 

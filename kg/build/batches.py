@@ -34,6 +34,7 @@ class BatchResult:
     nquads: bytes
     violations: list[str] = field(default_factory=list)  # SHACL violations of this batch's paper graphs
     stats: StatsCounts = field(default_factory=StatsCounts)  # this batch's share of the materialised statistics
+    curated: list[tuple[str, str, str]] = field(default_factory=list)  # (paper, decision key, entity id) matches
 
 
 def count_extractions(extractions: Iterable[PaperExtraction]) -> StatsCounts:
@@ -59,6 +60,7 @@ def summarise(extractions: Iterable[PaperExtraction], validate: bool = False) ->
     for ex in extractions:
         res.papers.append((ex.paper.id, title_key(ex.paper.title)))
         res.contributions.extend(contributions(ex))
+        res.curated.extend((ex.paper.id, key, eid) for key, eid in sorted(set(ex.curated)))
         res.links += len(ex.links)
         res.roles.update(lk.role for lk in ex.links)
         g = paper_graph_iri(ex.paper.id)

@@ -21,21 +21,29 @@ from kg.store import GraphStore
 from kg.store.nquads import nquads
 
 
+def extractor_name(component: str) -> str:
+    """The extractor a mention's ``component`` names: "inferred:method/bert" → "inferred" (one support value for
+    every architecture implied by a method), anything else unchanged."""
+    return component.partition(":")[0]
+
+
 def contributions(ex: PaperExtraction) -> list[Contribution]:
     """What ``ex``'s paper contributes to each entity it links: label, the aliases and surface forms it used
-    (inferred mentions excluded), architectures, merge reasons."""
+    (inferred mentions excluded), architectures, merge reasons, the extractors of its evidence, curation records."""
     out = []
     for lk in ex.links:
         e = lk.entity
         aliases = set(e.aliases) | {m.text for m in lk.mentions if not m.component.startswith("inferred:")}
+        extractors = {extractor_name(m.component) for m in lk.mentions if m.component}
         out.append(Contribution(ex.paper.id, e.id, e.type, e.label, tuple(sorted(aliases)),
-                                tuple(sorted(e.architectures)), tuple(sorted(e.merged_because))))
+                                tuple(sorted(e.architectures)), tuple(sorted(e.merged_because)),
+                                tuple(sorted(extractors)), tuple(sorted(e.curation))))
     return out
 
 
 class EntityTable:
     """Corpus-wide canonical entities: one label per id (vocabulary label, else the most frequent surface label),
-    the union of aliases, architectures and merge reasons."""
+    the union of aliases, architectures, merge reasons and curation records, and the papers per extractor."""
 
     def __init__(self) -> None:
         self.types: dict[str, EntityType] = {}
@@ -44,6 +52,8 @@ class EntityTable:
         self.aliases: dict[str, set[str]] = defaultdict(set)
         self.archs: dict[str, set[str]] = defaultdict(set)
         self.reasons: dict[str, set[str]] = defaultdict(set)
+        self.curation: dict[str, set[str]] = defaultdict(set)
+        self.support: dict[str, Counter[str]] = defaultdict(Counter)  # entity → papers per extractor
         self.papers: Counter[str] = Counter()
 
     def add_contributions(self, contributions: Iterable[Contribution]) -> None:
@@ -57,6 +67,9 @@ class EntityTable:
             self.aliases[c.entity].update(c.aliases)
             self.archs[c.entity].update(c.architectures)
             self.reasons[c.entity].update(c.reasons)
+            if c.curation:
+                self.curation[c.entity].update(c.curation)
+            self.support[c.entity].update(c.extractors)
             self.papers[c.entity] += 1
 
     def entities(self) -> Iterator[Entity]:
@@ -67,7 +80,9 @@ class EntityTable:
             losing = [f"also read as {t} in {n} of {self.papers[eid]} papers; typed {etype} by majority"
                       for t, n in sorted(self.readings[eid].items()) if t != etype]
             yield Entity(eid, etype, label, tuple(sorted(self.aliases[eid] - {label})),
-                         tuple(sorted(self.archs[eid])), tuple(sorted(self.reasons[eid] | set(losing))))
+                         tuple(sorted(self.archs[eid])), tuple(sorted(self.reasons[eid] | set(losing))),
+                         tuple(sorted(self.curation.get(eid, ()))), tuple(sorted(self.support[eid].items())),
+                         self.papers[eid])
 
     def counts_by_type(self) -> dict[str, int]:
         return dict(sorted(Counter(self.types.values()).items()))

@@ -4,10 +4,16 @@ The graph keeps only the canonical result (one label per entity, the union of al
 papers are added or removed needs what each paper contributed. The index holds, per generation:
 
     papers(id, title_key)                                   every paper in the graph
-    contrib(paper, entity, type, label, aliases, archs, reasons)   one row per paper–entity link (JSON lists)
+    contrib(paper, entity, type, label, aliases, archs, reasons, extractors, curation)
+                                                            one row per paper–entity link (JSON lists)
+    curated(paper, decision, entity)                        what the curation file matched in each paper
+                                                            (``PaperExtraction.curated``)
     acronym_counts(kind, key, form, n)                      the corpus' acronym definition counts
                                                             (``kg.extract.canonical.AcronymCounts``), so ``kg add`` need
                                                             not re-read every stored abstract
+
+``meta`` holds the schema version (``SCHEMA_VERSION``); an index of an older version (no extractors or curation per
+contribution) cannot be updated in place: ``outdated`` says so and ``kg add`` asks for one rebuild.
 
 It lives at ``kg.store.sidecar_path(generation)`` (``<store>/indexes/<name>.sqlite``, kept out of the Oxigraph
 directory so nothing but Oxigraph writes there), is copied with its generation when an update makes a new one, and
@@ -28,14 +34,19 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (id TEXT PRIMARY KEY, title_key TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS papers_title ON papers (title_key);
 CREATE TABLE IF NOT EXISTS contrib (paper TEXT NOT NULL, entity TEXT NOT NULL, type TEXT NOT NULL, label TEXT NOT NULL,
-                                    aliases TEXT NOT NULL, archs TEXT NOT NULL, reasons TEXT NOT NULL);
+                                    aliases TEXT NOT NULL, archs TEXT NOT NULL, reasons TEXT NOT NULL,
+                                    extractors TEXT NOT NULL, curation TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS contrib_entity ON contrib (entity);
 CREATE INDEX IF NOT EXISTS contrib_paper ON contrib (paper);
 CREATE TABLE IF NOT EXISTS acronym_counts (kind TEXT NOT NULL, key TEXT NOT NULL, form TEXT NOT NULL,
                                            n INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS curated (paper TEXT NOT NULL, decision TEXT NOT NULL, entity TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS curated_paper ON curated (paper);
 """
 ACRONYM_KINDS = ("defs", "surface", "shorts")
+# 2: contributions carry their extractors and curation records; the curated table.
+SCHEMA_VERSION = 2
 
 
 class EntityIndex:
@@ -44,7 +55,18 @@ class EntityIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.db = sqlite3.connect(str(path))
+        fresh = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'contrib'").fetchone() is None
+        # An index written by an older kg keeps its tables (CREATE … IF NOT EXISTS does not add columns to them).
         self.db.executescript(SCHEMA)
+        if fresh:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        row = self.db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+        self.version = int(row[0]) if row else 1
+
+    @property
+    def outdated(self) -> bool:
+        """True for an index written by an older kg, which ``add`` cannot extend (rebuild the store once)."""
+        return self.version < SCHEMA_VERSION
 
     def close(self) -> None:
         self.db.commit()
@@ -62,14 +84,20 @@ class EntityIndex:
         if replace:
             self.remove(pid for pid, _ in papers)
         self.db.executemany("INSERT INTO papers VALUES (?, ?)", papers)
-        self.db.executemany("INSERT INTO contrib VALUES (?, ?, ?, ?, ?, ?, ?)", (
+        self.db.executemany("INSERT INTO contrib VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
             (c.paper, c.entity, c.type, c.label, json.dumps(c.aliases, ensure_ascii=False),
-             json.dumps(c.architectures, ensure_ascii=False), json.dumps(c.reasons, ensure_ascii=False))
+             json.dumps(c.architectures, ensure_ascii=False), json.dumps(c.reasons, ensure_ascii=False),
+             json.dumps(c.extractors, ensure_ascii=False), json.dumps(c.curation, ensure_ascii=False))
             for c in contributions))
+
+    def add_curated(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Record (paper, decision key, entity id) matches of the curation file (``PaperExtraction.curated``)."""
+        self.db.executemany("INSERT INTO curated VALUES (?, ?, ?)", rows)
 
     def remove(self, paper_ids: Iterable[str]) -> None:
         ids = [(p,) for p in paper_ids]
         self.db.executemany("DELETE FROM contrib WHERE paper = ?", ids)
+        self.db.executemany("DELETE FROM curated WHERE paper = ?", ids)
         self.db.executemany("DELETE FROM papers WHERE id = ?", ids)
 
     # ------------------------------------------------------------------ reading
@@ -90,9 +118,26 @@ class EntityIndex:
         """Every contribution to the given entities, ordered by entity then paper (deterministic)."""
         for eid in sorted(set(entity_ids)):
             rows = self.db.execute("SELECT * FROM contrib WHERE entity = ? ORDER BY paper", (eid,))
-            for paper, entity, type_, label, aliases, archs, reasons in rows:
+            for paper, entity, type_, label, aliases, archs, reasons, extractors, curation in rows:
                 yield Contribution(paper, entity, type_, label, tuple(json.loads(aliases)), tuple(json.loads(archs)),
-                                   tuple(json.loads(reasons)))
+                                   tuple(json.loads(reasons)), tuple(json.loads(extractors)),
+                                   tuple(json.loads(curation)))
+
+    def curated_counts(self) -> dict[tuple[str, str], int]:
+        """Papers in which each (decision key, entity id) of the curation file matched."""
+        rows = self.db.execute("SELECT decision, entity, COUNT(DISTINCT paper) FROM curated GROUP BY decision, entity")
+        return {(d, e): int(n) for d, e, n in rows}
+
+    def papers_of(self, entity_ids: Iterable[str]) -> set[str]:
+        """Papers contributing to any of ``entity_ids``."""
+        out: set[str] = set()
+        for eid in set(entity_ids):
+            out.update(r[0] for r in self.db.execute("SELECT paper FROM contrib WHERE entity = ?", (eid,)))
+        return out
+
+    def curated_papers(self) -> set[str]:
+        """Papers in which some curation decision matched when they were extracted."""
+        return {r[0] for r in self.db.execute("SELECT DISTINCT paper FROM curated")}
 
     def save_acronyms(self, counts: AcronymCounts) -> None:
         """Replace the stored acronym counts (an ``AcronymCounts``; insertion order kept, it breaks ties)."""

@@ -1,4 +1,5 @@
-"""Incremental updates: ``add(inputs)`` adds or replaces papers, ``remove(ids)`` retracts them.
+"""Incremental updates: ``add(inputs)`` adds or replaces papers, ``remove(ids)`` retracts them, ``curate()`` extracts
+again the stored papers the curation file touches (``kg curate``).
 
 Each update works on a copy of the served generation — an Oxigraph backup (hard links to the immutable SST files,
 so it is instant and costs no space) plus a copy of its entity index — and publishes it with the same atomic
@@ -23,7 +24,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,19 +36,20 @@ from kg.build.entities import EntityTable
 from kg.build.entity_index import EntityIndex
 from kg.build.lock import write_lock
 from kg.build.orchestrate import Progress
-from kg.build.runners import make_runner
+from kg.build.runners import curation_of, make_runner
 from kg.build.shapes import check_triples
 from kg.build.spool import Spool, batched
 from kg.config import Settings, load_settings, store_path
 from kg.errors import InputError, ShapeViolation, StoreError
 from kg.extract.canonical import AcronymCounts, count_acronyms, read_overrides, resolve_acronyms
+from kg.extract.curation import curation_summary
 from kg.ingest import IngestReport, read_papers
 from kg.ingest.text import title_key
-from kg.mapping.iris import entity_iri, paper_graph_iri
+from kg.mapping.iris import entity_iri, paper_graph_iri, paper_iri
 from kg.mapping.ontology import ontology_triples
 from kg.mapping.triples import entity_triples
 from kg.model import Paper
-from kg.namespace import ENTITIES_GRAPH
+from kg.namespace import ENTITIES_GRAPH, KG
 from kg.store import GraphStore, current_path, new_generation_path, publish_generation, sidecar_path
 from kg.store.nquads import nquads
 from kg.store.stats import refresh_stats
@@ -68,6 +70,7 @@ class UpdateReport:
     triples: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     store: str = ""
+    curation: list[str] = field(default_factory=list)  # the curation file's matches over the updated graph
 
     def summary(self) -> str:
         secs = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
@@ -79,6 +82,7 @@ class UpdateReport:
         lines += [f"skipped: {p}" for p in self.ingest.problems[:50]]
         lines += [f"duplicate title, kept the stored paper: {d}" for d in self.duplicates[:50]]
         lines += [f"not in the graph: {u}" for u in self.unknown[:50]]
+        lines += self.curation
         return "\n".join(lines)
 
 
@@ -101,6 +105,10 @@ class _Update:
             shutil.copyfile(sidecar_path(current), sidecar_path(self.gen))
             self.store = GraphStore(ox.Store(str(self.gen)), self.gen, read_only=False)
             self.index = EntityIndex(sidecar_path(self.gen))
+            if self.index.outdated:
+                raise StoreError(f"the entity index of {root} was written by an older kg (schema {self.index.version}; "
+                                 "entities now carry their extractors and curation): run "
+                                 f"`kg build --store {root}` once, then add and remove papers")
         except BaseException:
             self.discard()
             raise
@@ -140,8 +148,15 @@ class _Update:
     def recompute_entities(self, entity_ids: set[str], validate: bool, report: UpdateReport) -> None:
         """Replace the entities graph's description of ``entity_ids`` with one aggregated from the index."""
         graph = ox.NamedNode(str(ENTITIES_GRAPH))
+        has_support = ox.NamedNode(str(KG.hasSupport))
         for eid in sorted(entity_ids):
-            for q in list(self.store.ox.quads_for_pattern(ox.NamedNode(str(entity_iri(eid))), None, None, graph)):
+            entity = ox.NamedNode(str(entity_iri(eid)))
+            # The entity's support nodes are described in the same graph, under their own IRIs.
+            for support in [q.object for q in self.store.ox.quads_for_pattern(entity, has_support, None, graph)]:
+                if isinstance(support, ox.NamedNode):
+                    for q in list(self.store.ox.quads_for_pattern(support, None, None, graph)):
+                        self.store.ox.remove(q)
+            for q in list(self.store.ox.quads_for_pattern(entity, None, None, graph)):
                 self.store.ox.remove(q)
         table = EntityTable()
         table.add_contributions(self.index.contributions(entity_ids))
@@ -174,6 +189,49 @@ def _stored_papers(store: GraphStore, skip: set[str]) -> Iterator[Paper]:
 def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress: Progress | None = None,
         extractor: Any = None) -> UpdateReport:
     """Add (or replace, by id) the papers in ``inputs`` and publish the updated graph atomically."""
+    return _add(lambda upd, report: read_papers(inputs, report.ingest), settings, progress, extractor)
+
+
+def curate(settings: Settings | None = None, progress: Progress | None = None, extractor: Any = None
+           ) -> UpdateReport:
+    """Apply the curation file (setting ``curation_file``) to the served graph, atomically: the papers it touches
+    now (they link an id a decision names) or touched when they were last extracted (what an edited or deleted line
+    undoes) are extracted again from their stored title and abstract and replaced, as ``add`` replaces papers."""
+    settings = settings or load_settings()
+    curation = curation_of(settings, extractor)
+
+    def stored(upd: _Update, report: UpdateReport) -> Iterator[Paper]:
+        for pid in sorted(upd.index.papers_of(curation.named_ids) | upd.index.curated_papers()):
+            paper = _stored_paper(upd.store, pid)
+            if paper is not None:
+                report.ingest.read += 1
+                report.ingest.kept += 1
+                yield paper
+
+    return _add(stored, settings, progress, extractor)
+
+
+def _stored_paper(store: GraphStore, paper_id: str) -> Paper | None:
+    """The stored paper ``paper_id`` as it was read (metadata, title, abstract), or None when it is not stored."""
+    rows = store.named("curate_paper", paper=paper_iri(paper_id))
+    if not rows:
+        return None
+    r = rows[0]
+
+    def text(name: str) -> str | None:
+        value = r[name]
+        return None if value is None else str(value)
+
+    year = r["year"]
+    return Paper(id=str(r["id"]), title=str(r["title"]), abstract=str(r["abstract"]),
+                 year=int(str(year)) if year is not None else None, date=text("date"), url=text("url"),
+                 authors=tuple(sorted({str(row["author"]) for row in rows if row["author"] is not None})),
+                 source=text("source") or "")
+
+
+def _add(read: Callable[[_Update, UpdateReport], Iterable[Paper]], settings: Settings | None,
+         progress: Progress | None, extractor: Any) -> UpdateReport:
+    """Add (or replace, by id) the papers ``read(update, report)`` gives and publish the updated graph."""
     settings = settings or load_settings()
     root = store_path(settings)
     report = UpdateReport(store=str(root))
@@ -199,7 +257,7 @@ def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress
                 try:
                     spool = Spool(Path(scratch) / "papers.spool")
                     new_counts = AcronymCounts()
-                    for c in runner.counts(spool.write(batched(admitted(read_papers(inputs, report.ingest)),
+                    for c in runner.counts(spool.write(batched(admitted(read(upd, report)),
                                                                max(1, settings.task_size)))):
                         new_counts.merge(c)
                     acronyms = None
@@ -221,6 +279,7 @@ def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress
                             raise ShapeViolation("\n".join(res.violations))
                         upd.store.load_nquads(res.nquads)
                         upd.index.add(res.papers, res.contributions)
+                        upd.index.add_curated(res.curated)
                         affected.update(c.entity for c in res.contributions)
                         report.added += len(res.papers)
                         if progress:
@@ -235,6 +294,7 @@ def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress
             t = time.perf_counter()
             upd.recompute_entities(affected, settings.validate_shapes, report)
             report.seconds["entities"] = time.perf_counter() - t
+            report.curation = curation_summary(curation_of(settings, extractor), upd.index.curated_counts())
             upd.commit(report)
         except BaseException:
             upd.discard()

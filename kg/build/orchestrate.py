@@ -25,11 +25,12 @@ from kg.build.batches import BatchResult
 from kg.build.entities import EntityTable, write_entities
 from kg.build.entity_index import EntityIndex
 from kg.build.lock import write_lock
-from kg.build.runners import make_runner
+from kg.build.runners import curation_of, make_runner
 from kg.build.spool import Spool, batched
 from kg.config import Settings, load_settings, store_path
 from kg.errors import ShapeViolation
 from kg.extract.canonical import AcronymCounts, read_overrides, resolve_acronyms
+from kg.extract.curation import curation_summary
 from kg.ingest import IngestReport, bundled_corpus, read_papers
 from kg.mapping.iris import entity_iri
 from kg.mapping.ontology import ontology_quads
@@ -52,6 +53,7 @@ class BuildReport:
     triples: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     store: str = ""
+    curation: list[str] = field(default_factory=list)  # the curation file's matches and unmatched ids
 
     def summary(self) -> str:
         ents = ", ".join(f"{k} {v}" for k, v in sorted(self.entities_by_type.items()))
@@ -68,6 +70,7 @@ class BuildReport:
         lines += [f"skipped: {p}" for p in self.ingest.problems[:50]]
         if self.ingest.skipped > 50:
             lines.append(f"skipped: … and {self.ingest.skipped - 50} more")
+        lines += self.curation
         return "\n".join(lines)
 
 
@@ -92,6 +95,7 @@ def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None 
             store.add_quads(ontology_quads())
             stats = StatsCounts()
             table = load_corpus(store, index, paths, settings, report, progress, extractor, stats)
+            report.curation = curation_summary(curation_of(settings, extractor), index.curated_counts())
             t = time.perf_counter()
             write_entities(store, table, settings.validate_shapes)
             report.entities_by_type = table.counts_by_type()
@@ -164,6 +168,7 @@ def load_corpus(store: GraphStore, index: EntityIndex, inputs: list[Path | str],
                     pending, pending_bytes = [], 0
                 table.add_contributions(res.contributions)
                 index.add(res.papers, res.contributions, replace=False)  # a build's papers are distinct and new
+                index.add_curated(res.curated)
                 if stats is not None:
                     stats.merge(res.stats)
                 main_work += time.perf_counter() - tl

@@ -21,6 +21,7 @@ from kg.build.batches import BatchResult, extract_batch
 from kg.build.workers import ExtractorSpec, Runner, ordered_window, use_acronyms
 from kg.config import Settings
 from kg.extract.canonical import AcronymCounts, AcronymTable, count_acronyms
+from kg.extract.curation import Curation, curation_for
 from kg.model import Paper
 
 
@@ -106,7 +107,7 @@ def make_runner(settings: Settings, extractor: Any, scratch: Path) -> tuple[Runn
     from ``settings``). Returns the runner and the acronym override file to use (None: no acronym pass, e.g. a test
     stub without ``learn_acronyms``).
     """
-    spec = ExtractorSpec(settings)
+    spec = ExtractorSpec(settings, curation=None if extractor is not None else curation_for(settings))
     if extractor is not None:
         if isinstance(extractor, ExtractorSpec):
             spec = extractor
@@ -120,3 +121,13 @@ def make_runner(settings: Settings, extractor: Any, scratch: Path) -> tuple[Runn
     if settings.n_process > 1:
         return PoolRunner(spec, settings.n_process, scratch), spec.overrides_path()
     return InlineRunner(spec.make()), spec.overrides_path()
+
+
+def curation_of(settings: Settings, extractor: Any) -> Curation:
+    """The curation the extractors of ``make_runner(settings, extractor, …)`` apply (what a build reports on)."""
+    if extractor is None:
+        return curation_for(settings)
+    if isinstance(extractor, ExtractorSpec):
+        return extractor.curation if extractor.curation is not None else curation_for(extractor.settings)
+    found = getattr(extractor, "curation", None)
+    return found if isinstance(found, Curation) else Curation()

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from kg.build.batches import BatchResult
 from kg.config import Settings
 from kg.extract.canonical import AcronymCounts, AcronymTable
+from kg.extract.curation import Curation
 from kg.model import Paper
 
 
@@ -22,12 +23,15 @@ class ExtractorSpec:
     settings: Settings
     vocab_dir: str | None = None
     ner_dir: str | None = None
+    # The curation decisions, read once by the main process (a worker on another machine may not see the file);
+    # None: the worker reads the file the settings name.
+    curation: Curation | None = None
 
     def make(self) -> Any:
         from kg.extract import Extractor
 
         return Extractor(self.settings, Path(self.vocab_dir) if self.vocab_dir else None,
-                         Path(self.ner_dir) if self.ner_dir else None)
+                         Path(self.ner_dir) if self.ner_dir else None, self.curation)
 
     def overrides_path(self) -> Path:
         from ontology import VOCAB_DIR

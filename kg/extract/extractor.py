@@ -1,7 +1,9 @@
-"""The extractor: ``Iterable[Paper]`` → ``Iterator[PaperExtraction]``, streaming in batches through spaCy."""
+"""The extractor: ``Iterable[Paper]`` → ``Iterator[PaperExtraction]``, streaming in batches through spaCy; the user's
+curation file (``kg.extract.curation``) is applied to each paper last."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from itertools import islice
@@ -14,6 +16,7 @@ from kg.extract.candidates import Candidate
 from kg.extract.canonical import collect_acronyms, read_overrides
 from kg.extract.components import ensure_extensions
 from kg.extract.confidence import load_scorer
+from kg.extract.curation import Curation, apply_curation, curation_for
 from kg.extract.linker import Linker
 from kg.extract.normalize import norm_key
 from kg.extract.pipeline import build_nlp
@@ -34,8 +37,10 @@ class Extractor:
     """Holds the spaCy pipeline and the linker; build once, reuse for every paper."""
 
     def __init__(self, settings: Settings | None = None, vocab_dir: Path | None = None,
-                 ner_dir: Path | None = None) -> None:
+                 ner_dir: Path | None = None, curation: Curation | None = None) -> None:
         self.settings = settings or load_settings()
+        # The user's decisions, applied to every extraction (None: the file the settings name, if any).
+        self.curation: Curation = curation if curation is not None else curation_for(self.settings)
         vocab_dir = vocab_dir or VOCAB_DIR
         ensure_extensions()
         self.vocabulary: Vocabulary = load_vocabulary(vocab_dir)
@@ -57,6 +62,12 @@ class Extractor:
         self.linker.strict_ner = strict
         if "kg_ner" in self.nlp.pipe_names:
             cast(Any, self.nlp.get_pipe("kg_ner")).selective = strict
+
+    def with_curation(self, curation: Curation) -> Extractor:
+        """This extractor (same pipeline, vocabulary and linker) applying ``curation`` instead."""
+        other = copy.copy(self)
+        other.curation = curation
+        return other
 
     def extract_one(self, paper: Paper) -> PaperExtraction:
         return next(self.extract([paper]))
@@ -83,4 +94,4 @@ class Extractor:
                     "title": find_abbreviations(paper.title),
                     "abstract": find_abbreviations(paper.abstract),
                 }
-                yield self.linker.link(paper, cands, abbrs)
+                yield apply_curation(self.curation, self.linker.link(paper, cands, abbrs))

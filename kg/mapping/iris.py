@@ -4,6 +4,7 @@ paper          RES/paper/<paper id>
 entity         RES/<type>/<slug>             (Entity.id is "<type>/<slug>", kg.ids)
 link           RES/paper/<paper id>/link/<type>/<slug>
 mention        RES/paper/<paper id>/link/<type>/<slug>/m<n>
+support        RES/<type>/<slug>/support/<extractor>   (an entity's support by one extractor)
 paper graph    RES/graph/paper/<paper id>    (one named graph per paper)
 """
 
@@ -41,3 +42,7 @@ def link_iri(paper_id: str, entity_id: str) -> URIRef:
 
 def mention_iri(paper_id: str, entity_id: str, n: int) -> URIRef:
     return RES[f"paper/{_seg(paper_id)}/link/{entity_id}/m{n}"]
+
+
+def support_iri(entity_id: str, extractor: str) -> URIRef:
+    return RES[f"{entity_id}/support/{_seg(extractor)}"]

@@ -14,7 +14,7 @@ from functools import lru_cache
 from rdflib import RDF, RDFS, SKOS, XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from kg.mapping.iris import entity_iri, link_iri, mention_iri, paper_iri
+from kg.mapping.iris import entity_iri, link_iri, mention_iri, paper_iri, support_iri
 from kg.model import Entity, EntityType, Link, Paper, PaperExtraction, Role
 from kg.namespace import KG, SCHEMA, TYPE_CLASS
 
@@ -126,7 +126,9 @@ def entity_triples(entity: Entity) -> Iterator[Triple]:
     """Triples describing one canonical entity (for the shared entities graph).
 
     Architecture individuals are declared in the ontology; here they only get
-    the aliases seen in the corpus.
+    the aliases seen in the corpus (and their support). Support: ``kg:supportedBy`` per extractor and, when some
+    extractor found the entity in fewer than all of its papers, a ``kg:ExtractorSupport`` node per extractor with its
+    paper count (otherwise each count is the entity's ``kg:paperCount``).
     """
     s = entity_iri(entity.id)
     if entity.type != "architecture":
@@ -139,3 +141,18 @@ def entity_triples(entity: Entity) -> Iterator[Triple]:
             yield s, KG.hasArchitecture, entity_iri(arch)
     for reason in sorted(entity.merged_because):
         yield s, KG.mergeReason, Literal(reason)
+    for record in sorted(entity.curation):
+        yield s, KG.curation, Literal(record)
+    # Per-extractor counts only when they say more than kg:paperCount: when some extractor found the entity in fewer
+    # of its papers than all (on 8,000 arXiv papers a node for every entity would add 5.9 % to the quads; these add
+    # 0.7 %, the kg:supportedBy values 1.7 %).
+    counted = any(n < entity.papers for _, n in entity.support)
+    for extractor, papers in sorted(entity.support):
+        yield s, KG.supportedBy, _plain(extractor)
+        if not counted:
+            continue
+        node = support_iri(entity.id, extractor)
+        yield s, KG.hasSupport, node
+        yield node, RDF.type, KG.ExtractorSupport
+        yield node, KG.supportExtractor, _plain(extractor)
+        yield node, KG.supportPapers, _integer(papers)
