@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from kg.model import EntityType, Mention
@@ -37,7 +37,17 @@ _INNER = re.compile(r"[A-Za-z][a-z]*[A-Z0-9]|\d")
 _EXTRACTORS = ("gazetteer", "tagger", "pattern", "abbreviation", "acronym", "coreference", "ner")
 
 
+@lru_cache(maxsize=100_000)
+def _shape(label: str) -> tuple[tuple[str, float], ...]:
+    return tuple(name_shape_uncached(label).items())
+
+
 def name_shape(label: str) -> dict[str, float]:
+    """``name_shape_uncached``, remembered per name (the same names recur across papers)."""
+    return dict(_shape(label))
+
+
+def name_shape_uncached(label: str) -> dict[str, float]:
     """Shape features of a name: a coined token (inner capital or digit: "SparseFormer", "GPT-4o"), all capitals,
     all lower case, word count, and whether its head is a generic noun."""
     words = label.split()
@@ -83,7 +93,7 @@ def link_features(entity_type: EntityType, label: str, mentions: Iterable[Mentio
 
 
 def _logistic(w: Mapping[str, float], features: Mapping[str, float]) -> float:
-    z = w.get("__intercept__", 0.0) + sum(w.get(k, 0.0) * v for k, v in features.items())
+    z = w.get("__intercept__", 0.0) + sum(w.get(k, 0.0) * v for k, v in features.items() if v)
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 

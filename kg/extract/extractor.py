@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 from typing import Any, cast
@@ -87,9 +86,8 @@ class Extractor:
             processed = list(self.nlp.pipe(docs, batch_size=len(docs)))
             for i, paper in enumerate(batch):
                 title_doc, abstract_doc = processed[2 * i], processed[2 * i + 1]
-                cands: list[Candidate] = []
-                for fld, doc in (("title", title_doc), ("abstract", abstract_doc)):
-                    cands.extend(replace(c, field=fld) for c in (doc._.kg_candidates or ()))
+                # Each component stamps its candidates with its doc's field.
+                cands: list[Candidate] = [*(title_doc._.kg_candidates or ()), *(abstract_doc._.kg_candidates or ())]
                 abbrs: dict[TextField, list] = {
                     "title": find_abbreviations(paper.title),
                     "abstract": find_abbreviations(paper.abstract),

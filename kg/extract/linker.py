@@ -155,6 +155,7 @@ class Linker:
     ) -> PaperExtraction:
         texts: dict[TextField, str] = {"title": paper.title, "abstract": paper.abstract}
         self._paper_id = paper.id
+        self._sentences: dict[tuple[str, int, int], bool] = {}
         # Every short form this paper defines, typed or not: the corpus' reading never overrides the paper's own
         # ("general practitioners (GPs)" is not the corpus' Gaussian process).
         self._defined = {strip_acronym_plural(ab.short) for abbrs in abbreviations.values() for ab in abbrs}
@@ -282,6 +283,14 @@ class Linker:
         title_case = len(words) >= 2 and all(w[0].isupper() for w in words if len(w) > 3)
         return "" if inner_capital or title_case else None
 
+    def _proposal_sentence(self, texts: dict[TextField, str], c: Candidate) -> bool:
+        """``in_proposal_sentence`` of the candidate's sentence, once per sentence of the paper."""
+        key = (c.field, c.sent_start, c.sent_end)
+        found = self._sentences.get(key)
+        if found is None:
+            found = self._sentences[key] = in_proposal_sentence(texts[c.field][c.sent_start:c.sent_end])
+        return found
+
     def _generic(self, phrase: str) -> bool:
         """A description, not a name: its head is a generic noun ("AI systems", "LLM agents", "SOTA methods",
         "RGB images") and nothing in it is coined, unless the paper defines it as an acronym's long form."""
@@ -382,7 +391,7 @@ class Linker:
                 defined=any(c.component == "abbreviation" for c in g.cands), cues=g.cues,
                 compared=compared / n, negated=negated / n,
                 first_sentence=any(m.field == "abstract" and m.end <= len(first) for m in mentions),
-                in_proposal=any(in_proposal_sentence(texts[c.field][c.sent_start:c.sent_end]) for c in g.cands),
+                in_proposal=any(self._proposal_sentence(texts, c) for c in g.cands),
                 before_proposal=contribution > 0 and all(m.field == "abstract" and m.end <= contribution
                                                          for m in mentions),
                 background=sum(is_background(texts[c.field], c.start, c.sent_start) for c in g.cands) / len(g.cands))

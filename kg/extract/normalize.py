@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _DASHES = re.compile(r"[\u2010-\u2015\u2212_/]")
 _SEP = re.compile(r"[\s\-]+")
@@ -32,6 +33,7 @@ def strip_acronym_plural(text: str) -> str:
     return m.group(1) if m else text
 
 
+@lru_cache(maxsize=200_000)  # pure, and the same names come back in every paper of a corpus
 def norm_key(text: str) -> str:
     """The matching key of a surface form: NFKC, trimmed, acronym plural dropped, lowercase,
     hyphens/underscores/slashes as spaces, last word singular.
@@ -53,6 +55,7 @@ def norm_key(text: str) -> str:
 
 
 
+@lru_cache(maxsize=200_000)
 def canonical_key(text: str) -> str:
     """The identity of a name: ``norm_key`` with '+' spelled out and every separator dropped, so names that differ
     only by case, hyphens, dashes, spaces or a plural meet ("Hugging Face" / "HuggingFace", "MVTec AD" / "MVTecAD",
