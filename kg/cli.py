@@ -249,17 +249,26 @@ def evaluate(gold: str, corpus: tuple[str, ...], n_errors: int, limit: int | Non
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
 @click.option("--focus", default=None, help="Draw this paper's or entity's neighbourhood (an IRI).")
 @click.option("--query", default=None, help="Draw the graph this SPARQL CONSTRUCT builds (text, or @FILE).")
+@click.option("--view", "kind", default="entities", show_default=True,
+              type=click.Choice(["entities", "papers", "method-co-use", "task-dataset", "method-dataset",
+                                 "architectures"]),
+              help="Which overview to draw when neither --focus nor --query is given.")
 @click.option("--limit", "max_nodes", type=int, default=None, help=_HELP["graph_max_nodes"] + " [default 400]")
 @store_option
 @user_errors
-def viz(out: str, focus: str | None, query: str | None, max_nodes: int | None, store_dir: str | None) -> None:
-    """Write the interactive graph view as one self-contained HTML file (works offline, no server)."""
+def viz(out: str, focus: str | None, query: str | None, kind: str, max_nodes: int | None,
+        store_dir: str | None) -> None:
+    """Write the graph view as one self-contained HTML file (works offline, no server): drawn nodes can be
+    searched, selected (details with abstract and evidence) and filtered; expanding needs `kg serve`."""
+    from kg.analytics.views import graph_view
     from kg.viz.export import export_html
 
     if query and query.startswith("@"):
         query = Path(query[1:]).read_text(encoding="utf-8")
     settings = load_settings({"store_dir": store_dir, "graph_max_nodes": max_nodes})
-    summary = export_html(settings.store_dir, out, focus=focus, query=query, max_nodes=settings.graph_max_nodes)
+    overview = None if kind == "papers" else (lambda reader, n: graph_view(reader, kind, n))
+    summary = export_html(settings.store_dir, out, focus=focus, query=query, max_nodes=settings.graph_max_nodes,
+                          overview=overview)
     click.echo(f"wrote {out}: {summary['nodes']} nodes, {summary['edges']} edges")
 
 

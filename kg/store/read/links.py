@@ -33,20 +33,23 @@ def paper_links(reader: GraphReader, paper: str) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: (rank.get(r["relation"], 99), -r["confidence"], r["label"].lower()))
 
 
-def entity_papers(reader: GraphReader, entity: str, limit: int) -> tuple[list[dict[str, Any]], int]:
-    """An entity's ``limit`` most confident links (newest first among those) with paper info, and its link count.
+def entity_papers(reader: GraphReader, entity: str, limit: int, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """An entity's most confident links (newest first among those) with paper info — ``limit`` of them from
+    ``offset`` on, for paging — and its link count.
 
-    At most ``LINK_SCAN_CAP`` links are read (in index order), so a hub with 17k papers costs the same as one with
-    2k; its count then comes from the materialised ``kg:paperCount``. Only the kept links are looked up.
+    At most ``LINK_SCAN_CAP`` links (or ``offset + limit`` if more) are read, in index order, so a hub with 17k
+    papers costs the same as one with 2k; its count then comes from the materialised ``kg:paperCount``. Only the
+    kept links are looked up.
     """
-    links = list(rows(reader.store, "graph_entity_papers", max(LINK_SCAN_CAP, limit), entity=URIRef(entity)))
+    cap = max(LINK_SCAN_CAP, offset + limit)
+    links = list(rows(reader.store, "graph_entity_papers", cap, entity=URIRef(entity)))
     total = len(links)
-    if total >= max(LINK_SCAN_CAP, limit):
+    if total >= cap:
         info = reader.node_info(entity)
         total = max(total, (info or {}).get("n") or 0)
     links.sort(key=lambda r: (-r["confidence"], r["paper"]))
     out = []
-    for row in links[:limit]:
+    for row in links[offset:offset + limit]:
         info = reader.node_info(row["paper"])
         if info is not None and info["type"] == "paper":
             out.append({**row, "relation": local_name(row["property"]), **info})
@@ -56,6 +59,12 @@ def entity_papers(reader: GraphReader, entity: str, limit: int) -> tuple[list[di
 
 def link_count(reader: GraphReader, paper: str) -> int:
     return sum(1 for _ in rows(reader.store, "api_paper_links", paper=URIRef(paper)))
+
+
+def paper_entity_links(reader: GraphReader, paper: str) -> list[dict[str, Any]]:
+    """A paper's links as ``{entity, relation, confidence}`` (no entity lookups: cheap, for edges to drawn nodes)."""
+    return [{"entity": r["entity"], "relation": local_name(r["property"]), "confidence": r["confidence"]}
+            for r in rows(reader.store, "api_paper_links", paper=URIRef(paper))]
 
 
 def architecture_neighbours(reader: GraphReader, node: str) -> list[str]:
