@@ -34,8 +34,8 @@ def paper_links(reader: GraphReader, paper: str) -> list[dict[str, Any]]:
 
 
 def entity_papers(reader: GraphReader, entity: str, limit: int, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-    """An entity's most confident links (newest first among those) with paper info — ``limit`` of them from
-    ``offset`` on, for paging — and its link count.
+    """An entity's most confident links (ties by IRI, so pages never overlap) with paper info — ``limit`` of them
+    from ``offset`` on — and its link count.
 
     At most ``LINK_SCAN_CAP`` links (or ``offset + limit`` if more) are read, in index order, so a hub with 17k
     papers costs the same as one with 2k; its count then comes from the materialised ``kg:paperCount``. Only the
@@ -53,7 +53,6 @@ def entity_papers(reader: GraphReader, entity: str, limit: int, offset: int = 0)
         info = reader.node_info(row["paper"])
         if info is not None and info["type"] == "paper":
             out.append({**row, "relation": local_name(row["property"]), **info})
-    out.sort(key=lambda r: (-r["confidence"], -(r["year"] or 0), r["paper"]))
     return out, total
 
 

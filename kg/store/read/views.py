@@ -21,7 +21,14 @@ from kg.errors import QueryError, QueryRefused
 from kg.namespace import KG, local_name
 from kg.store.guard import check_allowed, is_update, query_form
 from kg.store.read.base import TYPE_NAME, not_found, rows
-from kg.store.read.links import LINK_SCAN_CAP, ROLE_ORDER, architecture_neighbours, entity_papers, paper_entity_links, paper_links
+from kg.store.read.links import (
+    LINK_SCAN_CAP,
+    ROLE_ORDER,
+    architecture_neighbours,
+    entity_papers,
+    paper_entity_links,
+    paper_links,
+)
 
 if TYPE_CHECKING:
     from kg.store.read.reader import GraphReader
