@@ -429,9 +429,19 @@ def communities(top: int, resolution: float, seed: int, store_dir: str | None, f
 def trends(entity_type: str, granularity: str, top: int, rising: bool, min_papers: int, store_dir: str | None,
            fmt: str) -> None:
     """Papers per entity per year or month (corpora with dates), or the rising and falling entities."""
-    from kg.analytics import rising_falling, trend_table
+    from kg.analytics import papers_per_period, rising_falling, trend_table
 
     settings = load_settings({"store_dir": store_dir})
+    periods = papers_per_period(settings.store_dir, granularity)  # type: ignore[arg-type]
+    if periods.empty and fmt == "table":
+        click.echo(f"(no rows: no paper in this store has a {'year' if granularity == 'year' else 'date'}, so there "
+                   "is no trend. The bundled Hugging Face Daily Papers dumps carry only 'Mar 13'-style dates; build "
+                   "from inputs with dates, e.g. arXiv JSON Lines with listing dates.)")
+        return
+    if rising and len(periods) < 2 and fmt == "table":
+        click.echo(f"(no rows: a trend compares periods, and this store's dated papers fall in one {granularity}: "
+                   f"{', '.join(periods.index)}. Try --by month.)")
+        return
     if rising:
         df = rising_falling(settings.store_dir, entity_type, granularity, top=top,  # type: ignore[arg-type]
                             min_papers=min_papers).drop(columns="entity")
