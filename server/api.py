@@ -76,8 +76,8 @@ def api_neighbours() -> Response:
                                    _int_arg("offset", 0, MAX_OFFSET, least=0))
     nodes, edges = graph_elements(g)
     seen = {e["id"] for e in edges}
-    for paper, entity, relation, confidence in g.graph.get("links", []):
-        edge = graph_edge(paper, entity, {"relation": relation, "confidence": confidence})
+    for paper, entity, relation in g.graph.get("links", []):
+        edge = graph_edge(paper, entity, {"relation": relation})
         if edge["id"] not in seen:
             seen.add(edge["id"])
             edges.append(edge)

@@ -123,7 +123,7 @@ def test_graph_view_assets_come_from_our_server(client, name):
     assert resp.status_code == 200 and len(resp.data) > 100
     resp.close()
     html = client.get("/graph").get_data(as_text=True)
-    refs = [r for r in re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)]
+    refs = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
     assert f"/static/graph/{name}" in refs and all(r.startswith("/static/graph/") for r in refs)
 
 

@@ -61,8 +61,8 @@ class GraphReader:
         """Whether the cached value ``key`` ("search_index", "families", …) is built already."""
         return key in self._values
 
-    def memo(self, kind: str, key: Hashable, build: Callable[[], T]) -> T:
-        """A value derived from this generation, kept per ``kind`` (at most ``MEMO_MAX`` keys, then started over).
+    def memo(self, kind: str, key: Hashable, build: Callable[[], T], max_keys: int = MEMO_MAX) -> T:
+        """A value derived from this generation, kept per ``kind`` (at most ``max_keys`` keys, then started over).
 
         Two callers may build the same value at once; both results are equal and one is kept.
         """
@@ -72,7 +72,7 @@ class GraphReader:
                 return cast(T, table[key])
         value = build()
         with self._lock:
-            if len(table) > MEMO_MAX:
+            if len(table) > max_keys:
                 table.clear()
             return cast(T, table.setdefault(key, value))
 

@@ -126,12 +126,12 @@ def neighbourhood(reader: GraphReader, iri: str, limit: int = 200, offset: int =
 
     Raises ``NodeNotFound`` when ``iri`` is no paper or entity. ``g.graph["total"]`` is the number of neighbours
     the node has, ``g.graph["shown"]`` how many this page draws, and ``g.graph["links"]`` the other links of the
-    papers drawn (``(paper, entity, relation, confidence)``), so a page can join them to entities it already shows.
+    papers drawn (``(paper, entity, relation)``), so a page can join them to entities it already shows.
     """
     g = nx.Graph(view="focus", focus=iri, offset=offset)
     if not add_node(g, reader, iri):
         raise not_found(iri)
-    links: list[tuple[str, str, str, float]] = []
+    links: list[tuple[str, str, str]] = []
     if g.nodes[iri]["type"] == "paper":
         rows_ = paper_links(reader, iri)
         g.nodes[iri]["degree"] = total = len(rows_)
@@ -144,8 +144,7 @@ def neighbourhood(reader: GraphReader, iri: str, limit: int = 200, offset: int =
             own = paper_entity_links(reader, row["paper"])
             if add_node(g, reader, row["paper"], len(own)):
                 g.add_edge(iri, row["paper"], relation=row["relation"], confidence=row["confidence"])
-                links.extend((row["paper"], o["entity"], o["relation"], o["confidence"]) for o in own
-                             if o["entity"] != iri)
+                links.extend((row["paper"], o["entity"], o["relation"]) for o in own if o["entity"] != iri)
         arch = architecture_neighbours(reader, iri)
         total = n_papers + len(arch)
         start = max(0, offset - n_papers)  # architecture edges come after the papers, page by page
@@ -189,6 +188,8 @@ def entity_sample(reader: GraphReader, types: set[str] | None, n_entities: int,
             for q in quads(None, prop, node):
                 if taken >= papers_per_entity:
                     break
+                if not isinstance(q.subject, ox.NamedNode):
+                    continue
                 paper = q.subject.value
                 if paper not in g:
                     g.add_node(paper, type="paper", label=paper)
@@ -203,7 +204,7 @@ def entity_sample(reader: GraphReader, types: set[str] | None, n_entities: int,
 def architecture_edges(reader: GraphReader, nodes: list[str]) -> list[tuple[str, str]]:
     """(method, architecture) pairs among ``nodes`` (``kg:hasArchitecture``)."""
     wanted = set(nodes)
-    out = []
+    out: list[tuple[str, str]] = []
     for n in nodes:
         if (reader.node_info(n) or {}).get("type") == "method":
             out.extend((n, other) for other in architecture_neighbours(reader, n) if other in wanted)

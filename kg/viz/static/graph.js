@@ -101,12 +101,18 @@
       else if (!item) change({sel: null});
     },
     onDrag: function (n) { positions.set(n.id, {x: n.x, y: n.y}); },
+    onHover: function (n) {  // fetch what a click would add while the pointer rests on the node
+      if (!api || expandedSet().has(n.id) || n.type === "other") return;
+      clearTimeout(prefetchTimer);
+      prefetchTimer = setTimeout(function () { fetchPage(n.id, 1).catch(function () {}); }, 120);
+    },
     onDraw: function () {  // the first frame is on screen: the page can be used
       if (body.getAttribute("data-stable")) return;
       window.kgStableAt = performance.now();
       body.setAttribute("data-stable", "1");
     }
   });
+  var prefetchTimer = null;
   var base = {nodes: DATA.nodes, edges: DATA.edges};
   function copy(n) { return Object.assign({}, n); }
   R.setData(base.nodes.map(copy), base.edges.map(copy));
@@ -244,26 +250,29 @@
         if (!groups.has(par)) groups.set(par, []);
         groups.get(par).push(rec);
       });
-      var relaxations = [];
+      var relaxations = [], added = [];
       groups.forEach(function (recs, par) {
         // the expanded node itself first, if it was not drawn (a search hit): beside its drawn neighbours or the drawing
         var own = recs.filter(function (r) { return r.id === par; });
-        own.forEach(function (r) { placeAlone(r, wantEdges); R.addNodes([r]); fresh.push(r.id); });
+        own.forEach(function (r) { placeAlone(r, wantEdges); added.push(r); fresh.push(r.id); });
         var rest = recs.filter(function (r) { return r.id !== par; });
-        var centre = R.getNode(par) || {x: 0, y: 0};
+        var centre = R.getNode(par) || own[0] || {x: 0, y: 0};
         var ring = 70 + 9 * Math.sqrt(rest.length);
         rest.forEach(function (r, i) {
           var a = 2 * Math.PI * i / Math.max(rest.length, 1) + 0.3;
           r.x = centre.x + ring * Math.cos(a); r.y = centre.y + ring * Math.sin(a);
+          added.push(r); fresh.push(r.id);
         });
-        R.addNodes(rest);
-        R.addEdges(Array.from(wantEdges.values()).map(copy));
         var ids = own.map(function (r) { return r.id; }).concat(rest.map(function (r) { return r.id; }));
         if (ids.length) relaxations.push(ids);
-        fresh = fresh.concat(rest.map(function (r) { return r.id; }));
       });
+      if (added.length) R.addNodes(added);
       R.addEdges(Array.from(wantEdges.values()).map(copy));
       R.rank();
+      if (added.length) {  // the new nodes are on screen now; the relaxation below only moves them
+        R.drawNow();
+        window.kgExpandShownAt = performance.now();
+      }
       // relax each group in order; only the last one is animated
       var chain = Promise.resolve();
       relaxations.forEach(function (ids, i) {
@@ -452,10 +461,15 @@
     if (d.families && d.families.length) detailsBody.appendChild(el("p", {className: "meta"}, "architecture family: " + d.families.join(", ")));
     if (d.comment) detailsBody.appendChild(el("p", {className: "meta"}, d.comment));
     detailsBody.appendChild(nodeActions(d.iri));
-    if (d.aliases && d.aliases.length) {
+    if (d.aliases && d.aliases.length) {  // a few names, the rest one click away
       detailsBody.appendChild(el("h2", null, "Also called"));
-      var al = el("ul", {id: "aliases"});
-      d.aliases.forEach(function (a) { al.appendChild(el("li", null, a)); });
+      var al = el("p", {id: "aliases"}, d.aliases.slice(0, 8).join(" · "));
+      if (d.aliases.length > 8) {
+        var all = el("button", {type: "button", className: "link"}, "and " + (d.aliases.length - 8) + " more");
+        all.addEventListener("click", function () { al.textContent = d.aliases.join(" · "); });
+        al.appendChild(document.createTextNode(" "));
+        al.appendChild(all);
+      }
       detailsBody.appendChild(al);
     }
     var h = el("h2", null, "Papers: ");
@@ -750,6 +764,11 @@
   // ---------------------------------------------------------------- views and trends
   var viewSel = document.getElementById("view");
   if (viewSel) {
+    if (!cfg.views[cfg.view]) {  // a node's neighbourhood or a CONSTRUCT result: say so, keep the others one pick away
+      var here = el("option", {value: cfg.view}, cfg.view === "construct" ? "A CONSTRUCT query's graph" : "One node's neighbourhood");
+      here.disabled = true;
+      viewSel.insertBefore(here, viewSel.firstChild);
+    }
     viewSel.value = cfg.view;
     viewSel.addEventListener("change", function () { location.assign("/graph?view=" + encodeURIComponent(viewSel.value)); });
   }
@@ -796,5 +815,9 @@
   if (cfg.focus) expansionInfo.set(cfg.focus, {shown: summary.shown, total: summary.total});
   if (!staticMode) try { history.replaceState({kg: 0}, "", stateURL(start)); } catch (e) { /* ignore */ }
   R.fit(null, false);
-  applyState(start, {animate: false, fit: !start.sel}).then(function () { body.setAttribute("data-ready", "1"); });
+  applyState(start, {animate: false, fit: !start.sel}).then(function () {
+    body.setAttribute("data-ready", "1");
+    var q = new URLSearchParams(location.search).get("q");  // from the landing page's search box
+    if (q) { search.value = q; search.focus(); runSearch(); }
+  });
 })();

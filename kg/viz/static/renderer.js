@@ -388,6 +388,7 @@
       if (!item && edges.length <= 30000) { var e = edgeAt(p.x, p.y); if (e) item = {edge: e}; }
       var changed = (item && item.node) !== (hoverItem && hoverItem.node) || (item && item.edge) !== (hoverItem && hoverItem.edge);
       hoverItem = item;
+      if (changed && item && item.node && opts.onHover) opts.onHover(item.node);
       canvas.style.cursor = item && item.node ? "pointer" : "default";
       showTip(item, p);
       if (changed) self.redraw();
@@ -423,7 +424,7 @@
       o = o || {};
       var movable = ids.map(function (id) { return nodeMap.get(id); }).filter(Boolean);
       if (!movable.length) return Promise.resolve();
-      var L = o.length || 70, R = L * 2.2, iters = o.iterations || 60;
+      var L = o.length || 70, R = L * 2.2, iters = o.iterations || 45;
       var start = movable.map(function (n) { return {x: n.x, y: n.y}; });
       var pos = movable.map(function (n) { return {x: n.x, y: n.y}; });
       var index = new Map();
@@ -474,7 +475,7 @@
           movable.forEach(function (n, i) { n.x = pos[i].x; n.y = pos[i].y; });
           self.redraw(); resolve(); return;
         }
-        var t0 = performance.now(), ms = 300;
+        var t0 = performance.now(), ms = 250;
         function step(now) {
           var kk = Math.min(1, (now - t0) / ms);
           movable.forEach(function (n, i) { n.x = start[i].x + (pos[i].x - start[i].x) * kk; n.y = start[i].y + (pos[i].y - start[i].y) * kk; });
