@@ -13,7 +13,8 @@ For each it prints the server's time to answer cold (first request: builds and l
 and edges drawn; the time from navigation start to the first frame drawn (``body[data-stable]``, when the page can
 be used) in a fresh browser and on a second visit, and to ``data-ready`` (the URL's state applied); the time of one full redraw (drawing only, after a zoom);
 and, with a server, the time from a click on the top entity (not hovered first, so nothing was prefetched) to its
-new nodes drawn and to the end of the local relaxation (an animation of 250 ms), plus ``/api/search`` and
+new nodes drawn and to the end of the local relaxation (an animation of 250 ms), the same for the next hub after
+the pointer rested on it (the page prefetches then), plus ``/api/search`` and
 ``/api/neighbours`` times. Figures are printed, never asserted.
 """
 
@@ -49,6 +50,17 @@ window.kgOpen(arguments[0]).then(function () {
 });
 """
 
+HOVER_EXPAND_JS = """
+var done = arguments[arguments.length - 1], id = arguments[0], r = window.kgRenderer, n0 = r.nodes().length;
+var p = r.toScreen(id), box = r.canvas.getBoundingClientRect();
+r.canvas.dispatchEvent(new PointerEvent("pointermove", {clientX: box.left + p.x, clientY: box.top + p.y, bubbles: true}));
+setTimeout(function () {  // a person's pointer rests on a node a moment before the click
+  var t = performance.now();
+  window.kgExpandShownAt = null;
+  window.kgOpen(id).then(function () { done([window.kgExpandShownAt - t, performance.now() - t, r.nodes().length - n0]); });
+}, 400);
+"""
+
 
 def _get(url: str) -> tuple[float, bytes]:
     t = time.perf_counter()
@@ -57,7 +69,8 @@ def _get(url: str) -> tuple[float, bytes]:
     return time.perf_counter() - t, body
 
 
-def measure_page(url: str, profile: Path, timeout: float = 300, expand: str | None = None) -> dict:
+def measure_page(url: str, profile: Path, timeout: float = 300, expand: str | None = None,
+                 hover: str | None = None) -> dict:
     """Open ``url``; wait for the first frame and the applied state; time a redraw (and an expansion)."""
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -74,13 +87,14 @@ def measure_page(url: str, profile: Path, timeout: float = 300, expand: str | No
             " window.kgRenderer.edges().length]")
         redraw = d.execute_script(REDRAW_JS)
         opened = d.execute_async_script(EXPAND_JS, expand) if expand else None
+        hovered = d.execute_async_script(HOVER_EXPAND_JS, hover) if hover else None
         d.get("about:blank")
         d.get(url)  # the same page again, browser warm (what a second visit or a reload costs)
         WebDriverWait(d, timeout, poll_frequency=0.02).until(
             lambda d: d.execute_script("return document.body.getAttribute('data-ready')"))
         again = d.execute_script("return window.kgStableAt")
     return {"stable_ms": stable, "wall_s": wall, "nodes": n, "edges": m, "redraw_ms": redraw, "expand": opened,
-            "ready_ms": ready_at, "again_ms": again}
+            "ready_ms": ready_at, "again_ms": again, "hovered": hovered}
 
 
 def serve_and_measure(name: str, store: str, path: str, tmp: Path, expand_top: bool) -> None:
@@ -88,23 +102,25 @@ def serve_and_measure(name: str, store: str, path: str, tmp: Path, expand_top: b
     with live_server(app) as base:
         cold, _ = _get(base + path)
         warm, _ = _get(base + path)
-        top = label = None
+        top = label = second = None
         if expand_top:
             with app.app_context():
                 from kg.analytics.views import graph_view
                 from server.store_access import get_reader
 
                 g = graph_view(get_reader(), "entities", app.config["KG_GRAPH_MAX_NODES"])
-                top = max(g, key=lambda n: g.nodes[n]["degree"])
+                top, second = sorted(g, key=lambda n: -g.nodes[n]["degree"])[:2]
                 label = g.nodes[top]["label"]
-        page = measure_page(base + path, tmp / f"profile-{name}", expand=top)
+        page = measure_page(base + path, tmp / f"profile-{name}", expand=top, hover=second)
         extra = ""
         if top:
             s1, _ = _get(base + "/api/search?" + urllib.parse.urlencode({"q": str(label)[:6]}))
             nb, _ = _get(base + "/api/neighbours?" + urllib.parse.urlencode({"iri": top, "limit": 25}))
             nd, _ = _get(base + "/api/node?" + urllib.parse.urlencode({"iri": top}))
             shown, settled, added = page["expand"]
+            h_shown, _, h_added = page["hovered"]
             extra = (f"  open {label!r}: +{added} nodes drawn after {shown:.0f} ms, relaxed after {settled:.0f} ms; "
+                     f"pointer rested first (prefetch), next hub: +{h_added} drawn after {h_shown:.0f} ms; "
                      f"search {s1 * 1000:.0f} ms; neighbours (25) {nb * 1000:.0f} ms; node details {nd * 1000:.0f} ms")
     report(name, page, f"server {path} cold {cold:.2f} s, warm {warm * 1000:.0f} ms")
     if extra:
