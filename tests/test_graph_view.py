@@ -145,3 +145,22 @@ def test_graph_view_escapes_injected_title(xss_store):
         assert "<img src=x" not in html and "<script>alert" not in html
         data = _page_data(html)
         assert any(n["label"] == "<img src=x onerror=alert(1)>" for n in data["nodes"])
+
+
+HOSTILE = ["not an iri", "a b", "<script>alert(1)</script>", "\u202eevil", "http://", "https://example.org/\u0000x",
+           "x" * 5000, "%", "%zz", "javascript:alert(1)", "urn:x", "_:b0", '"', "' OR 1=1 --", "} DROP ALL {", "\ud7ff",
+           "https://w3id.org/kg-papers/resource/../../etc/passwd", "-1", "99999999999999999999"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_graph_view_hostile_input_never_answers_5xx(client, value):
+    for path, name in [("/graph", "focus"), ("/graph", "view"), ("/graph", "limit"), ("/graph", "query"),
+                       ("/api/node", "iri"), ("/api/neighbours", "iri"), ("/api/search", "q"),
+                       ("/api/neighbours", "offset"), ("/api/node", "limit")]:
+        args = {name: value}
+        if name in ("offset", "limit") and path.startswith("/api"):
+            args["iri"] = RES + "method/resnet"
+        for headers in ({}, HTML):
+            resp = client.get(path, query_string=args, headers=headers)
+            assert resp.status_code < 500, (path, args, resp.status_code, resp.get_data(as_text=True)[:300])
+            resp.close()
