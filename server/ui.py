@@ -76,7 +76,8 @@ def type_counts() -> list[dict[str, object]]:
         for name, ntype in CLASS_TYPES.items():
             out.append({"type": ntype, "count": by_class.get(ONTOLOGY_IRI + "#" + name, 0)})
         for row in out:
-            row.update(name=STYLES[str(row["type"])]["name"], color=STYLES[str(row["type"])]["color"])
+            style = STYLES[str(row["type"])]
+            row.update(name=style["name"] if row["count"] == 1 else style["plural"], color=style["color"])
         return out
 
     return reader.memo("type_counts", None, build)

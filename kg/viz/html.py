@@ -27,12 +27,12 @@ PAGE_SCRIPTS = ("renderer.js", "graph.js")
 
 # One colour, shape and name in user words per node type (ontology class); the legend is drawn from this table.
 STYLES: dict[str, dict[str, str]] = {
-    "paper": {"color": "#4e79a7", "shape": "dot", "name": "Paper"},
-    "method": {"color": "#f28e2b", "shape": "diamond", "name": "Method or model"},
-    "task": {"color": "#59a14f", "shape": "triangle", "name": "Task"},
-    "dataset": {"color": "#e15759", "shape": "square", "name": "Dataset"},
-    "metric": {"color": "#b07aa1", "shape": "star", "name": "Metric"},
-    "architecture": {"color": "#17becf", "shape": "hexagon", "name": "Architecture family"},
+    "paper": {"color": "#4e79a7", "shape": "dot", "name": "Paper", "plural": "Papers"},
+    "method": {"color": "#f28e2b", "shape": "diamond", "name": "Method or model", "plural": "Methods and models"},
+    "task": {"color": "#59a14f", "shape": "triangle", "name": "Task", "plural": "Tasks"},
+    "dataset": {"color": "#e15759", "shape": "square", "name": "Dataset", "plural": "Datasets"},
+    "metric": {"color": "#b07aa1", "shape": "star", "name": "Metric", "plural": "Metrics"},
+    "architecture": {"color": "#17becf", "shape": "hexagon", "name": "Architecture family", "plural": "Architecture families"},
 }
 OTHER_STYLE = {"color": "#9d9d9d", "shape": "dot", "name": "Other"}
 

@@ -111,6 +111,7 @@
 
   Yasgui.Yasr.registerPlugin("kgtable", KgTable);
   Yasgui.Yasr.registerPlugin("kgerror", KgError);
+  if (Yasgui.Yasr.defaults.plugins.table) Yasgui.Yasr.defaults.plugins.table.enabled = false;  // ours replaces it
   // Offline: no prefix.cc / LOV look-ups (the other autocompleters fetch from the internet).
   Yasgui.Yasqe.defaults.autocompleters = ["variables"];
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
@@ -120,7 +121,7 @@
     persistenceId: null,
     endpointCatalogueOptions: {getData: function () { return [{endpoint: cfg.endpoint}]; }},
     yasqe: {value: cfg.initial, autocompleters: ["variables"]},
-    yasr: {defaultPlugin: "kgtable", pluginOrder: ["kgtable", "table", "response"], prefixes: cfg.prefixes}
+    yasr: {defaultPlugin: "kgtable", pluginOrder: ["kgtable", "response"], prefixes: cfg.prefixes}
   });
   var tab = yasgui.getTab();
   tab.getYasqe().setValue(cfg.initial);
