@@ -306,17 +306,26 @@ def evaluate(gold: str, corpus: tuple[str, ...], n_errors: int, limit: int | Non
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
 @click.option("--focus", default=None, help="Draw this paper's or entity's neighbourhood (an IRI).")
 @click.option("--query", default=None, help="Draw the graph this SPARQL CONSTRUCT builds (text, or @FILE).")
+@click.option("--view", "kind", default="entities", show_default=True,
+              type=click.Choice(["entities", "papers", "method-co-use", "task-dataset", "method-dataset",
+                                 "architectures"]),
+              help="Which overview to draw when neither --focus nor --query is given.")
 @click.option("--limit", "max_nodes", type=int, default=None, help=_HELP["graph_max_nodes"] + " [default 400]")
 @store_option
 @user_errors
-def viz(out: str, focus: str | None, query: str | None, max_nodes: int | None, store_dir: str | None) -> None:
-    """Write the interactive graph view as one self-contained HTML file (works offline, no server)."""
+def viz(out: str, focus: str | None, query: str | None, kind: str, max_nodes: int | None,
+        store_dir: str | None) -> None:
+    """Write the graph view as one self-contained HTML file (works offline, no server): drawn nodes can be
+    searched, selected (details with abstract and evidence) and filtered; expanding needs `kg serve`."""
+    from kg.analytics.views import graph_view
     from kg.viz.export import export_html
 
     if query and query.startswith("@"):
         query = Path(query[1:]).read_text(encoding="utf-8")
     settings = load_settings({"store_dir": store_dir, "graph_max_nodes": max_nodes})
-    summary = export_html(settings.store_dir, out, focus=focus, query=query, max_nodes=settings.graph_max_nodes)
+    overview = None if kind == "papers" else (lambda reader, n: graph_view(reader, kind, n))
+    summary = export_html(settings.store_dir, out, focus=focus, query=query, max_nodes=settings.graph_max_nodes,
+                          overview=overview)
     click.echo(f"wrote {out}: {summary['nodes']} nodes, {summary['edges']} edges")
 
 
@@ -477,9 +486,19 @@ def communities(top: int, resolution: float, seed: int, store_dir: str | None, f
 def trends(entity_type: str, granularity: str, top: int, rising: bool, min_papers: int, store_dir: str | None,
            fmt: str) -> None:
     """Papers per entity per year or month (corpora with dates), or the rising and falling entities."""
-    from kg.analytics import rising_falling, trend_table
+    from kg.analytics import papers_per_period, rising_falling, trend_table
 
     settings = load_settings({"store_dir": store_dir})
+    periods = papers_per_period(settings.store_dir, granularity)  # type: ignore[arg-type]
+    if periods.empty and fmt == "table":
+        click.echo(f"(no rows: no paper in this store has a {'year' if granularity == 'year' else 'date'}, so there "
+                   "is no trend. The bundled Hugging Face Daily Papers dumps carry only 'Mar 13'-style dates; build "
+                   "from inputs with dates, e.g. arXiv JSON Lines with listing dates.)")
+        return
+    if rising and len(periods) < 2 and fmt == "table":
+        click.echo(f"(no rows: a trend compares periods, and this store's dated papers fall in one {granularity}: "
+                   f"{', '.join(periods.index)}. Try --by month.)")
+        return
     if rising:
         df = rising_falling(settings.store_dir, entity_type, granularity, top=top,  # type: ignore[arg-type]
                             min_papers=min_papers).drop(columns="entity")

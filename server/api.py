@@ -2,10 +2,11 @@
 
 - ``GET /api/search?q=TEXT&limit=N`` → ``{"results": [{iri, label, type, matched, papers}]}``: papers by title,
   entities by label or alias (skos:altLabel), case-insensitive, best first.
-- ``GET /api/node?iri=IRI`` → the details panel: a paper's title/abstract as evidence-highlighted segments and
-  its entities by role; an entity's aliases, paper count and papers.
-- ``GET /api/neighbours?iri=IRI&limit=N`` → ``{"nodes", "edges", "summary"}`` in vis-network form, to add to
-  the drawn graph.
+- ``GET /api/node?iri=IRI&offset=K&limit=N`` → the details panel: a paper's title/abstract as evidence-highlighted
+  segments and its entities by role; an entity's aliases, paper count and papers (N of them from K on).
+- ``GET /api/neighbours?iri=IRI&limit=N&offset=K`` → ``{"nodes", "edges", "summary"}`` in the page's record form
+  (``kg.viz.html.graph_elements``): one page of the node's neighbours, plus the links of the papers drawn to
+  other entities (the page keeps those whose other end it shows). ``summary`` has ``total`` and ``shown``.
 
 Answers come from the read layer (``kg.store.read``) of the generation being served, so a build or an update is
 seen at once. User text only ever reaches SPARQL as bound parameters (kg/store/queries/api_*.rq). Errors use the
@@ -18,12 +19,16 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from kg.errors import QueryError
 from kg.store.read import view_summary
-from kg.viz import vis_elements
+from kg.viz import graph_elements
+from kg.viz.html import graph_edge
+from server.params import check_iri
 from server.store_access import get_reader
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_SEARCH = 100
 MAX_NEIGHBOURS = 2000
+MAX_PAPERS = 500  # papers per details page
+MAX_OFFSET = 100_000
 
 
 def _arg(name: str) -> str:
@@ -33,14 +38,14 @@ def _arg(name: str) -> str:
     return value
 
 
-def _int_arg(name: str, default: int, most: int) -> int:
+def _int_arg(name: str, default: int, most: int, least: int = 1) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
     try:
-        return max(1, min(int(raw), most))
+        return max(least, min(int(raw), most))
     except ValueError:
-        raise QueryError(f"{name} must be a whole number between 1 and {most}, not {raw!r}") from None
+        raise QueryError(f"{name} must be a whole number between {least} and {most}, not {raw!r}") from None
 
 
 @bp.after_request
@@ -58,12 +63,22 @@ def api_search() -> Response:
 
 @bp.get("/node")
 def api_node() -> Response:
-    return jsonify(get_reader().node_details(_arg("iri")))
+    iri = check_iri(_arg("iri"))
+    return jsonify(get_reader().node_details(iri, _int_arg("limit", 50, MAX_PAPERS),
+                                             _int_arg("offset", 0, MAX_OFFSET, least=0)))
 
 
 @bp.get("/neighbours")
 def api_neighbours() -> Response:
     default = current_app.config["KG_GRAPH_MAX_NODES"]
-    g = get_reader().neighbourhood(_arg("iri"), _int_arg("limit", default, MAX_NEIGHBOURS))
-    nodes, edges = vis_elements(g)
+    iri = check_iri(_arg("iri"))
+    g = get_reader().neighbourhood(iri, _int_arg("limit", default, MAX_NEIGHBOURS),
+                                   _int_arg("offset", 0, MAX_OFFSET, least=0))
+    nodes, edges = graph_elements(g)
+    seen = {e["id"] for e in edges}
+    for paper, entity, relation in g.graph.get("links", []):
+        edge = graph_edge(paper, entity, {"relation": relation})
+        if edge["id"] not in seen:
+            seen.add(edge["id"])
+            edges.append(edge)
     return jsonify({"nodes": nodes, "edges": edges, "summary": view_summary(g)})

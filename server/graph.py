@@ -1,22 +1,30 @@
-"""``/graph``: the interactive graph view; ``/static/vendor/*`` and ``/static/graph/*``: its scripts and styles.
+"""``/graph``: the interactive graph view; ``/static/graph/*``: its scripts, style and icon; ``/favicon.ico``.
 
-``/graph`` draws a bounded overview (most-linked entities and their papers), ``/graph?focus=IRI`` a node's
-neighbourhood and ``/graph?query=CONSTRUCT…`` any constructed graph. Every view is read through the read layer
-(``kg.store.read``: bounded, named SPARQL queries, cached per store generation) and rendered by ``kg.viz``, so
-the first page stays fast on a big graph. All assets come from this server.
+``/graph`` draws the entity-centric overview (``?view=`` picks another: the projections of ``kg.analytics.views``,
+or ``papers`` for papers with their entities), ``/graph?focus=IRI`` a node's neighbourhood and
+``/graph?query=CONSTRUCT…`` any constructed graph. Views are read through the read layer (``kg.store.read``:
+bounded, named SPARQL queries, cached per store generation), laid out on the server (``kg.viz.layout``) and
+rendered by ``kg.viz``; a page is kept with its generation, so the layout is computed once. A browser asking for
+a bad view gets the page with a readable error box and the same 4xx status a JSON client gets as
+``{"error": …}``. All assets come from this server.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import networkx as nx
 from flask import Blueprint, Response, abort, current_app, request, send_file
+from werkzeug.exceptions import HTTPException
 
-from kg.errors import QueryError
+from kg.analytics.views import VIEW_KINDS, graph_view
+from kg.errors import KGError, QueryError
 from kg.store.read import GraphReader, view_summary
 from kg.viz import render_html
-from kg.viz.pyvis_html import STATIC, STATIC_FILES, VIS_CSS, VIS_JS
+from kg.viz.html import STATIC, STATIC_FILES, VIEWS
+from server.errors import error_response
+from server.params import check_iri
 from server.store_access import get_reader
 
 bp = Blueprint("graph", __name__)
@@ -34,37 +42,85 @@ def _limit(default: int) -> int:
     return max(1, min(value, MAX_DRAWN))
 
 
-def _page(reader: GraphReader, view: nx.Graph, title: str) -> str:
+def wants_html() -> bool:
+    """True when the client prefers an HTML page to JSON (a browser), from its Accept header."""
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html" and request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]
+
+
+def _page(reader: GraphReader, view: nx.Graph, title: str, kind: str | None = None) -> str:
     if not reader.ready("search_index"):  # load the search index while the page renders in the browser
         threading.Thread(target=reader.search_index, name="kg-search-index", daemon=True).start()
     return render_html(view, asset_base="/static/graph", title=title, api_base="/api",
-                       families=reader.family_names(), summary=view_summary(view))
+                       families=reader.family_names(), summary=view_summary(view), view=kind)
+
+
+def error_page(status: int, code: str, message: str) -> Response:
+    """The graph page with nothing drawn and the error in its error box, answered with ``status``."""
+    html = render_html(nx.Graph(view="error"), asset_base="/static/graph", title="kg — graph view: error",
+                       api_base="/api", error={"status": status, "code": code, "message": message}, positions={})
+    return Response(html, status=status, mimetype="text/html")
+
+
+def _render(build: Callable[[], str]) -> Response:
+    """The page ``build`` makes; errors as a page with an error box for browsers, the JSON shape for others."""
+    try:
+        return Response(build(), mimetype="text/html")
+    except KGError as exc:
+        if exc.status >= 500 or not wants_html():
+            raise
+        return error_page(exc.status, exc.code, str(exc))
+    except HTTPException as exc:
+        if not wants_html() or (exc.code or 500) >= 500:
+            raise
+        return error_page(exc.code or 400, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
 
 
 @bp.get("/graph")
-def graph_view() -> Response:
-    reader = get_reader()
-    focus = request.args.get("focus") or None
-    query = request.args.get("query") or None
-    if focus and query:
-        raise QueryError("give either focus=IRI or query=CONSTRUCT…, not both")
-    if query:
-        html = _page(reader, reader.construct_view(query, _limit(MAX_DRAWN)), "kg — CONSTRUCT view")
-    elif focus:
-        view = reader.neighbourhood(focus, _limit(current_app.config["KG_GRAPH_MAX_NODES"]))
-        html = _page(reader, view, "kg — " + str(view.nodes[focus].get("label", focus)))
-    else:
-        # Building 5,000 nodes' HTML takes seconds, serving it none: the page is kept with its generation.
-        limit = _limit(current_app.config["KG_GRAPH_MAX_NODES"])
-        html = reader.memo("overview_page", limit,
-                           lambda: _page(reader, reader.first_view(limit), "kg — graph view"))
-    return Response(html, mimetype="text/html")
+def graph_page() -> Response:
+    def build() -> str:
+        reader = get_reader()
+        focus = request.args.get("focus") or None
+        query = request.args.get("query") or None
+        kind = request.args.get("view") or "entities"
+        if focus and query:
+            raise QueryError("give either focus=IRI or query=CONSTRUCT…, not both")
+        if kind not in VIEWS:
+            raise QueryError(f"unknown view {kind!r}: choose one of {', '.join(VIEWS)}")
+        default = current_app.config["KG_GRAPH_MAX_NODES"]
+        if query:
+            return _page(reader, reader.construct_view(query, _limit(MAX_DRAWN)), "kg — CONSTRUCT view", "construct")
+        if focus:
+            check_iri(focus, "focus")
+            limit = _limit(default)
+
+            def focus_page() -> str:
+                view = reader.neighbourhood(focus, limit)
+                return _page(reader, view, "kg — " + str(view.nodes[focus].get("label", focus)), "focus")
+
+            return reader.memo("focus_page", (focus, limit), focus_page)
+        limit = _limit(default)
+        if kind == "papers":
+            # Building 5,000 nodes' page (layout included) takes seconds, serving it none: kept per generation.
+            return reader.memo("view_page", (kind, limit),
+                               lambda: _page(reader, reader.first_view(limit), "kg — papers and entities", kind))
+        assert kind in VIEW_KINDS
+        return reader.memo("view_page", (kind, limit),
+                           lambda: _page(reader, graph_view(reader, kind, limit), "kg — graph view", kind))
+
+    return _render(build)
 
 
 @bp.get("/static/graph/<name>")
-@bp.get("/static/vendor/<name>")
 def asset(name: str) -> Response:
-    files = {"vis-network.min.js": VIS_JS, "vis-network.css": VIS_CSS} | {f: STATIC / f for f in STATIC_FILES}
-    if name not in files:
+    if name not in STATIC_FILES:
         abort(404)
-    return send_file(files[name], max_age=3600)
+    return send_file(STATIC / name, max_age=3600)
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    return send_file(STATIC / "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+
+
+__all__ = ["bp", "error_page", "error_response", "wants_html"]

@@ -1,14 +1,17 @@
 """``/query``: the SPARQL query UI — YASGUI (vendored under server/static/vendor/yasgui, no CDN) pointed at
-``/sparql`` and preloaded with the example queries of ``kg/store/queries/examples/*.rq``.
+``/sparql``, preloaded with the example queries of ``kg/store/queries/examples/*.rq``, with result plugins of our
+own (``server/static/query.js``: literals as values, prefixes abbreviated, our IRIs linked to the graph view,
+errors as sentences).
 
-``/query?example=<file stem>`` opens that example; ``/query?query=<text>`` opens a query of your own.
+``/query?example=<file stem>`` opens that example and runs it; ``/query?query=<text>`` opens a query of your own.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 
-from server.ui import example_queries
+from kg.namespace import RESOURCE_BASE
+from server.ui import PREFIXES, example_queries
 
 bp = Blueprint("query_ui", __name__)
 
@@ -17,9 +20,11 @@ bp = Blueprint("query_ui", __name__)
 def query_page() -> str:
     examples = example_queries()
     initial = request.args.get("query")
+    wanted = request.args.get("example")
     if initial is None:
-        wanted = request.args.get("example")
         chosen = next((e for e in examples if e["name"] == wanted), examples[0] if examples else None)
         initial = chosen["query"] if chosen else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
-    return render_template("query.html", examples=examples, initial=initial,
-                           endpoint=url_for("sparql.sparql", _external=True))
+    endpoint = url_for("sparql.sparql", _external=True)
+    config = {"endpoint": endpoint, "examples": examples, "initial": initial, "prefixes": PREFIXES,
+              "resourceBase": RESOURCE_BASE, "run": wanted is not None}
+    return render_template("query.html", examples=examples, config=config, endpoint=endpoint)

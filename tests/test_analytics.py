@@ -413,3 +413,15 @@ def test_analytics_betweenness_samples_on_large_graphs(g, monkeypatch):
     monkeypatch.setattr(rankings, "DEFAULT_BETWEENNESS_SAMPLES", 3)
     assert ka.centrality(g, "betweenness") == ka.centrality(g, "betweenness", k=3, seed=0)
     assert ka.centrality(g, "betweenness") != ka.centrality(g, "betweenness", k=g.number_of_nodes())
+
+
+def test_analytics_cli_trends_say_why_a_store_without_dates_has_none(tmp_path, tiny_extractor):
+    from kg.build import build
+    from kg.config import load_settings
+
+    src = tmp_path / "undated.jsonl"
+    src.write_text('{"id": "u1", "title": "ResNet again", "abstract": "We train ResNet on ImageNet-1K."}\n',
+                   encoding="utf-8")
+    build([src], load_settings({"store_dir": str(tmp_path / "store")}, env={}), extractor=tiny_extractor)
+    out = _run("analytics", "trends", "--store", str(tmp_path / "store"))
+    assert "no paper in this store has a year" in out and "Daily Papers" in out

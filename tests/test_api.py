@@ -12,7 +12,13 @@ def test_api_search_finds_entity_by_alias(client):
     assert resp.status_code == 200 and resp.mimetype == "application/json"
     first = resp.json["results"][0]
     assert first == {"iri": RES + "method/resnet", "label": "ResNet", "type": "method",
-                     "matched": "residual network", "papers": first["papers"]}
+                     "matched": "residual network", "papers": first["papers"], "year": None}
+
+
+def test_api_search_paper_hits_carry_their_year(client):
+    hits = client.get("/api/search", query_string={"q": "decoder-only"}).json["results"]
+    paper = next(h for h in hits if h["iri"] == RES + "paper/p3")
+    assert paper["type"] == "paper" and isinstance(paper["year"], int)
 
 
 def test_api_search_finds_papers_by_title(client):
@@ -32,6 +38,10 @@ def test_api_search_text_is_never_sparql(client):
     ("/api/node", {}, 400, "bad_query"),
     ("/api/node", {"iri": "https://example.org/nothing"}, 404, "not_found"),
     ("/api/neighbours", {"iri": "https://example.org/nothing"}, 404, "not_found"),
+    ("/api/node", {"iri": "a b"}, 400, "bad_query"),
+    ("/api/neighbours", {"iri": "a b"}, 400, "bad_query"),
+    ("/api/node", {"iri": "not an iri"}, 400, "bad_query"),
+    ("/api/neighbours", {"iri": RES + "method/resnet", "offset": "-"}, 400, "bad_query"),
 ])
 def test_api_errors_use_the_one_error_shape(client, path, query, status, code):
     resp = client.get(path, query_string=query)
@@ -67,6 +77,33 @@ def test_api_neighbours_returns_vis_data(client):
 def test_api_neighbours_limit(client):
     d = client.get("/api/neighbours", query_string={"iri": RES + "architecture/transformer", "limit": 1}).json
     assert d["summary"]["shown"] < d["summary"]["total"]
+
+
+def test_api_neighbours_pages_do_not_overlap_and_cover_everything(client):
+    iri = RES + "architecture/transformer"
+    total = client.get("/api/neighbours", query_string={"iri": iri}).json["summary"]["total"]
+    seen: list[str] = []
+    for offset in range(0, total, 2):
+        d = client.get("/api/neighbours", query_string={"iri": iri, "limit": 2, "offset": offset}).json
+        seen += [n["id"] for n in d["nodes"] if n["id"] != iri]
+        assert d["summary"]["shown"] <= 2
+    assert len(seen) == len(set(seen)) == total
+
+
+def test_api_neighbours_of_an_entity_bring_the_papers_other_links(client):
+    d = client.get("/api/neighbours", query_string={"iri": RES + "dataset/imagenet-1k"}).json
+    ids = {n["id"] for n in d["nodes"]}
+    # p1 evaluates on ImageNet-1K and also uses ViT: that edge comes along for a page that shows ViT
+    assert any(e["from"] == RES + "paper/p1" and e["to"] not in ids for e in d["edges"])
+
+
+def test_api_node_pages_an_entitys_papers(client):
+    iri = RES + "architecture/transformer"
+    full = client.get("/api/node", query_string={"iri": iri}).json
+    first = client.get("/api/node", query_string={"iri": iri, "limit": 1}).json
+    second = client.get("/api/node", query_string={"iri": iri, "limit": 1, "offset": 1}).json
+    assert [p["iri"] for p in first["papers"] + second["papers"]] == [p["iri"] for p in full["papers"][:2]]
+    assert first["papers_total"] == full["papers_total"] and second["papers_offset"] == 1
 
 
 def test_api_json_keeps_injected_title_as_data(xss_store):

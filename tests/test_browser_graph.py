@@ -1,6 +1,8 @@
-"""The graph view in real headless Chromium: search, expand, details panel, filters, offline, escaping, 5,000 nodes.
+"""The graph view in real headless Chromium: keyboard search, select, expand, undo/redo, reload and Back/Forward
+restoring the picture from the URL, a filter that reports its counts, the error box of a bad deep link, offline,
+escaping, 5,000 nodes.
 
-Screenshots are saved under each test's tmp_path (graph.png, big.png).
+Screenshots are saved under each test's tmp_path (graph.png, error.png, big.png).
 """
 
 from __future__ import annotations
@@ -37,16 +39,16 @@ def _click_node(driver, node_id: str) -> None:
     from selenium.webdriver.common.by import By
 
     x, y, w, h = driver.execute_script(
-        "var n = window.kgNetwork; n.focus(arguments[0], {scale: Math.max(n.getScale(), 0.8), animation: false});"
-        "var p = n.canvasToDOM(n.getPositions([arguments[0]])[arguments[0]]);"
-        "var r = document.getElementById('graph').getBoundingClientRect(); return [p.x, p.y, r.width, r.height];",
+        "var r = window.kgRenderer; r.focus(arguments[0], false); r.drawNow();"
+        "var p = r.toScreen(arguments[0]);"
+        "var b = document.getElementById('graph').getBoundingClientRect(); return [p.x, p.y, b.width, b.height];",
         node_id)
     graph = driver.find_element(By.ID, "graph")
     ActionChains(driver).move_to_element_with_offset(graph, int(x - w / 2), int(y - h / 2)).click().perform()
 
 
 def _search(driver, text: str, expect: str):
-    """Type into the search box; the first visible hit once one shows ``expect``."""
+    """Type into the search box; the visible hits once one shows ``expect``."""
     from selenium.webdriver.common.by import By
 
     box = driver.find_element(By.ID, "search")
@@ -57,7 +59,15 @@ def _search(driver, text: str, expect: str):
         shown = [h for h in d.find_elements(By.CSS_SELECTOR, "#search-results li.hit") if h.is_displayed()]
         return shown if any(expect in h.text for h in shown) else None
 
-    return _wait(driver, hits)[0]
+    return _wait(driver, hits)
+
+
+def _drawn(driver) -> list[str]:
+    return sorted(driver.execute_script("return window.kgRenderer.nodes().map(n => n.id)"))
+
+
+def _settled(driver) -> None:
+    _wait(driver, lambda d: _body(d, "data-ready") and _body(d, "data-busy") == "0")
 
 
 def _requested_urls(driver) -> list[str]:
@@ -79,75 +89,131 @@ def _no_alert(driver) -> bool:
     return False
 
 
-def test_browser_graph_search_expand_details(xss_store, tmp_path):
-    from selenium.webdriver.common.action_chains import ActionChains
+def test_browser_graph_explore_undo_reload_history_filter(xss_store, tmp_path):
+    """The exploration loop a researcher goes through, by keyboard and mouse, with the URL as the state."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
     app = create_app({"store_dir": str(xss_store), "TESTING": True})
     with live_server(app) as base, chromium_driver(tmp_path / "profile") as d:
-        d.get(base + "/graph?limit=8")  # a small first view, so that expanding adds nodes
-        _wait(d, lambda d: _body(d, "data-stable"))
-        drawn = d.execute_script("return window.kgData.nodes.get().map(n => n.id)")
-        assert 4 <= len(drawn) <= 8 and RES + "paper/p2" in drawn and RES + "method/resnet" not in drawn
+        d.get(base + "/graph")
+        _settled(d)
+        overview = _drawn(d)
+        assert overview and not [n for n in overview if "/paper/" in n]  # entity-centric: no papers yet
 
-        # search an entity by its alias; the hit fetches it with its neighbours and opens the details panel
-        hit = _search(d, "residual network", "ResNet")
-        assert "ResNet" in hit.text and "alias: residual network" in hit.text
-        ActionChains(d).click(hit).perform()
+        # search by keyboard: the alias finds ResNet; ↓ picks the first hit, Enter opens it
+        hits = _search(d, "residual network", "ResNet")
+        assert "also called residual network" in hits[0].text and "paper" in hits[0].text  # "1 paper" / "N papers"
+        box = d.find_element(By.ID, "search")
+        box.send_keys(Keys.ARROW_DOWN)
+        assert "active" in hits[0].get_attribute("class")
+        box.send_keys(Keys.ENTER)
         _wait(d, lambda d: _body(d, "data-details") == RES + "method/resnet")
+        _settled(d)
         assert d.find_element(By.ID, "details-title").text == "ResNet"
         assert "residual network" in d.find_element(By.ID, "aliases").text
-        count = int(d.find_element(By.ID, "paper-count").text)
-        papers = d.find_elements(By.CSS_SELECTOR, "#papers a.node-link")
-        assert count == len(papers) == 2
-        _wait(d, lambda d: _body(d, "data-expanded"))
-        assert RES + "method/resnet" in d.execute_script("return window.kgData.nodes.getIds()")
+        opened = _drawn(d)
+        assert RES + "paper/p1" in opened and set(overview) < set(opened)  # its papers were added
+        assert "sel=" in d.current_url and "x=" in d.current_url
 
-        # click a node on the canvas: expands it (new nodes, no page reload) and shows its details
-        d.execute_script("window.kgMarker = 1")
-        before = d.execute_script("return window.kgData.nodes.length")
-        _click_node(d, RES + "paper/p2")
-        _wait(d, lambda d: _body(d, "data-details") == RES + "paper/p2")
-        _wait(d, lambda d: d.execute_script("return window.kgData.nodes.length") > before)
-        assert d.execute_script("return window.kgMarker") == 1  # same page
-        assert d.find_element(By.ID, "details-title").text == "Detecting objects with convolutional neural networks"
-        roles = {h.get_attribute("data-role") for h in d.find_elements(By.CSS_SELECTOR, "#roles h2")}
-        assert {"evaluatesOn", "addresses"} <= roles
-        marks = [m.text for m in d.find_elements(By.CSS_SELECTOR, "#abstract mark.evidence")]
-        assert "COCO" in marks
+        # select by a real click on the canvas: the paper opens (its entities added) with its details
+        _click_node(d, RES + "paper/p1")
+        _wait(d, lambda d: _body(d, "data-details") == RES + "paper/p1")
+        _settled(d)
+        assert d.find_element(By.ID, "details-title").text.startswith("DistilViT: Distilling Vision Transformers")
+        marks = d.find_elements(By.CSS_SELECTOR, "#abstract mark.evidence")
+        assert "ImageNet-1K" in [m.text for m in marks] and all(m.get_attribute("data-role") for m in marks)
+        clicked = _drawn(d)
+        assert set(opened) <= set(clicked)
+        d.save_screenshot(str(tmp_path / "graph.png"))
+
+        # expand an entity with a click: its papers are added around it
+        _click_node(d, RES + "architecture/transformer")
+        _wait(d, lambda d: _body(d, "data-details") == RES + "architecture/transformer")
+        _settled(d)
+        expanded = _drawn(d)
+        assert set(clicked) < set(expanded)
+        assert d.execute_script("return window.kgRenderer.selected()") == RES + "architecture/transformer"
+
+        # undo: back to the picture before the click; redo: forward again
+        d.find_element(By.ID, "undo").click()
+        _wait(d, lambda d: _drawn(d) == clicked)
+        _wait(d, lambda d: _body(d, "data-details") == RES + "paper/p1")
+        d.find_element(By.ID, "redo").click()
+        _wait(d, lambda d: _drawn(d) == expanded)
+
+        # reload: the URL alone restores the same nodes and selection
+        url = d.current_url
+        d.refresh()
+        _settled(d)
+        assert d.current_url == url and _drawn(d) == expanded
+        _wait(d, lambda d: _body(d, "data-details") == RES + "architecture/transformer")
+
+        # the browser's Back and Forward walk the same history
+        d.back()
+        _wait(d, lambda d: _drawn(d) == clicked)
+        d.back()
+        _wait(d, lambda d: _body(d, "data-details") == RES + "method/resnet")
+        d.back()
+        _wait(d, lambda d: _drawn(d) == overview)
+        d.forward()
+        _wait(d, lambda d: _drawn(d) == opened)
+        d.forward()
+        d.forward()
+        _wait(d, lambda d: _drawn(d) == expanded)
+        _settled(d)
+
+        # a filter reports what it left: hide papers; entities left without a visible link go too (no orphans)
+        d.find_element(By.CSS_SELECTOR, '.filter-type input[data-type="paper"]').click()
+        _settled(d)
+        expect = d.execute_script("""
+            var r = window.kgRenderer, keep = new Set();
+            r.edges().forEach(function (e) {
+              var a = r.getNode(e.from), b = r.getNode(e.to);
+              if (a.type !== 'paper' && b.type !== 'paper') { keep.add(a.id); keep.add(b.id); }
+            });
+            r.nodes().forEach(function (n) { if (n.type !== 'paper' && !r.edgesOf(n.id).length) keep.add(n.id); });
+            return keep.size;""")
+        total = len(expanded)
+        assert int(_body(d, "data-visible")) == expect < total and int(_body(d, "data-total")) == total
+        assert d.find_element(By.ID, "counts").text.startswith(f"{expect} of {total} nodes visible")
+        assert "hide=paper" in d.current_url
+        d.back()  # the filter is undone like any other step
+        _wait(d, lambda d: int(_body(d, "data-visible")) == total)
 
         # the paper titled like an HTML injection shows as text; nothing runs
-        hit = _search(d, "onerror", XSS_TITLE)
+        hit = _search(d, "onerror", XSS_TITLE)[0]
         assert XSS_TITLE in hit.text
-        ActionChains(d).click(hit).perform()
+        hit.click()
         _wait(d, lambda d: _body(d, "data-details") == RES + "paper/xss")
         assert d.find_element(By.ID, "details-title").text == XSS_TITLE
         assert "<script>alert(2)</script>" in d.find_element(By.ID, "abstract").text
         assert not d.find_elements(By.CSS_SELECTOR, "#details img, #details script")
         assert _no_alert(d)
-        d.save_screenshot(str(tmp_path / "graph.png"))
-
-        # filters: hide papers; then keep only the CNN family
-        all_nodes = d.execute_script("return window.kgData.nodes.length")
-        d.find_element(By.CSS_SELECTOR, '.filter-type input[data-type="paper"]').click()
-        visible = int(_body(d, "data-visible"))
-        papers_drawn = d.execute_script("return window.kgData.nodes.get({filter: n => n.ntype === 'paper'}).length")
-        assert visible == all_nodes - papers_drawn
-        d.find_element(By.CSS_SELECTOR, '.filter-type input[data-type="paper"]').click()
-        from selenium.webdriver.support.ui import Select
-
-        Select(d.find_element(By.ID, "family")).select_by_value("CNN")
-        shown = d.execute_script("return window.kgData.nodes.get({filter: n => !n.hidden}).map(n => n.id)")
-        assert RES + "method/resnet" in shown and RES + "method/gpt-2" not in shown
-        assert tmp_path.joinpath("graph.png").stat().st_size > 10_000
 
         # offline: every request went to the live server
         host = urlsplit(base).netloc
-        # (chrome:// pages of the browser itself and data: URLs are not network requests)
         urls = [u for u in _requested_urls(d) if urlsplit(u).scheme in ("http", "https", "ws", "wss", "ftp")]
         assert {urlsplit(u).netloc for u in urls} == {host}, urls
-        assert {"/graph", "/static/graph/vis-network.min.js", "/static/graph/graph.js", "/api/search",
-                "/api/node", "/api/neighbours"} <= {urlsplit(u).path for u in urls}
+        assert {"/graph", "/static/graph/renderer.js", "/static/graph/graph.js", "/api/search", "/api/node",
+                "/api/neighbours"} <= {urlsplit(u).path for u in urls}
+
+
+def test_browser_graph_bad_deep_links_show_the_error_box(tiny_store, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    app = create_app({"store_dir": str(tiny_store), "TESTING": True})
+    with live_server(app) as base, chromium_driver(tmp_path / "profile") as d:
+        d.get(base + "/graph?focus=not%20an%20iri")
+        _wait(d, lambda d: _body(d, "data-error"))
+        box = d.find_element(By.ID, "error")
+        assert box.is_displayed() and "400" in box.text and "absolute IRI" in box.text
+        d.save_screenshot(str(tmp_path / "error.png"))
+        # a shared link whose state names a node that is not there: the rest is drawn, the box says why
+        d.get(base + "/graph?x=https%3A%2F%2Fexample.org%2Fnothing&sel=https%3A%2F%2Fexample.org%2Fnothing")
+        _wait(d, lambda d: _body(d, "data-error"))
+        assert "404" in d.find_element(By.ID, "error").text and _drawn(d)
+        assert "example.org" not in d.current_url  # the bad part is dropped from the state
 
 
 def _big_graph(n_nodes: int, seed: int = 5) -> nx.Graph:
@@ -169,18 +235,18 @@ def _big_graph(n_nodes: int, seed: int = 5) -> nx.Graph:
 
 
 def test_browser_graph_5000_nodes_stay_interactive(tmp_path):
-    """A 5,000-node static export stabilises within its bound and still answers search and clicks."""
-    from selenium.webdriver.common.action_chains import ActionChains
+    """A 5,000-node static export draws at once (positions from the server) and answers search and clicks."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
     page = tmp_path / "big.html"
     page.write_text(render_html(_big_graph(5000), asset_base=None, title="5,000 nodes"), encoding="utf-8")
     with chromium_driver(tmp_path / "profile") as d:
         d.get(page.as_uri())
-        _wait(d, lambda d: _body(d, "data-stable"), timeout=90)
-        assert d.execute_script("return window.kgData.nodes.length") == 5000
-        hit = _search(d, "entity 17", "entity 17")
-        ActionChains(d).click(hit).perform()
+        _wait(d, lambda d: _body(d, "data-ready"), timeout=90)
+        assert d.execute_script("return window.kgRenderer.nodes().length") == 5000
+        _search(d, "entity 17", "entity 17")
+        d.find_element(By.ID, "search").send_keys(Keys.ENTER)
         _wait(d, lambda d: _body(d, "data-details") == "e17")
         _click_node(d, "p42")
         _wait(d, lambda d: _body(d, "data-details") == "p42")

@@ -53,7 +53,7 @@ def test_e2e_bundled_corpus_transformer_papers_over_http(bundled_store):
         assert not (NOT_EXPECTED & titles)
         assert len(titles) > 50  # transformers dominate this corpus
         with urllib.request.urlopen(base + "/graph", timeout=30) as resp:
-            assert resp.status == 200 and b"vis-network" in resp.read()
+            assert resp.status == 200 and b"/static/graph/renderer.js" in resp.read()
 
 
 def test_e2e_bundled_corpus_counts(bundled_store):

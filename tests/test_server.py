@@ -18,7 +18,29 @@ def test_server_app_factory_applies_config(tiny_store):
 def test_server_landing_links_endpoint_graph_and_examples(client):
     html = client.get("/").get_data(as_text=True)
     assert 'href="/sparql"' in html and 'href="/graph"' in html and 'href="/query"' in html
-    assert "kg:Transformer" in html  # an example query over the subclass hierarchy
+    assert 'href="/query?example=01_papers_by_architecture"' in html  # examples one click away, not raw SPARQL
+    assert 'href="/graph?view=method-co-use"' in html and 'action="/graph"' in html  # explore, search
+    assert "<style>" not in html and "<script" not in html
+
+
+def test_server_landing_counts_papers_and_entities_per_type(client):
+    html = client.get("/").get_data(as_text=True)
+    counts = dict(re.findall(r'<li data-type="(\w+)">.*?<strong>([\d,]+)</strong>', html))
+    assert set(counts) == {"paper", "method", "task", "dataset", "metric", "architecture"}
+    assert counts["paper"] == "3" and int(counts["method"]) > 0
+
+
+def test_server_landing_without_a_store_says_how_to_build_one(tmp_path):
+    client = create_app({"store_dir": str(tmp_path / "none"), "TESTING": True}).test_client()
+    resp = client.get("/")
+    assert resp.status_code == 200 and "kg build" in resp.get_data(as_text=True)
+
+
+def test_server_html_results_link_our_iris_to_the_graph_view(client):
+    q = "PREFIX kg: <https://w3id.org/kg-papers/ontology#> SELECT ?p ?y WHERE { ?p kg:year ?y } ORDER BY ?p"
+    html = client.get("/sparql", query_string={"query": q, "format": "html"}).get_data(as_text=True)
+    assert '<a href="/graph?focus=https%3A%2F%2Fw3id.org%2Fkg-papers%2Fresource%2Fpaper%2Fp1"' in html
+    assert ">res:paper/p1</a>" in html and "<td>2024</td>" in html and '<td class="row">1</td>' in html
 
 
 def test_server_error_shape_is_pinned(client):
@@ -47,7 +69,7 @@ def test_server_sparql_select_json(client):
 
 def test_server_graph_view_is_offline(client):
     html = client.get("/graph").get_data(as_text=True)
-    srcs = re.findall(r'(?:src|href)="([^"]+)"', html)
+    srcs = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
     assert srcs and all(s.startswith("/") for s in srcs), srcs
     for s in srcs:
         resp = client.get(s)

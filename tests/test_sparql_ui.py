@@ -25,6 +25,11 @@ class _MemoryHandle:
         return self.store
 
 
+def _config(html: str) -> dict:
+    return json.loads(re.search(r'<script id="kg-query-config" type="application/json">(.*?)</script>', html,
+                                re.S).group(1))
+
+
 @pytest.fixture
 def mem_client(tmp_path):
     app = create_app({"store_dir": str(tmp_path), "TESTING": True})
@@ -39,8 +44,7 @@ def test_sparql_ui_page_loads_vendored_yasgui_and_examples(mem_client):
     scripts = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
     assert "/static/vendor/yasgui/yasgui.min.js" in scripts and "/static/vendor/yasgui/yasgui.min.css" in scripts
     assert all(s.startswith(("/", "data:")) for s in scripts), scripts  # no CDN
-    examples = json.loads(re.search(r'<script id="kg-examples" type="application/json">(.*?)</script>', html,
-                                    re.S).group(1))
+    examples = _config(html)["examples"]
     assert {e["name"] for e in examples} >= REQUIRED
     for path in ("/static/vendor/yasgui/yasgui.min.js", "/static/vendor/yasgui/yasgui.min.css"):
         resp = mem_client.get(path)
@@ -56,11 +60,18 @@ def test_sparql_ui_vendored_files_carry_their_licence():
 
 def test_sparql_ui_example_parameter_selects_the_initial_query(mem_client):
     html = mem_client.get("/query?example=04_methods_used_together").data.decode()
-    initial = json.loads(re.search(r'<script id="kg-initial" type="application/json">(.*?)</script>', html,
-                                   re.S).group(1))
+    initial = _config(html)["initial"]
     assert "Methods used together" in initial
+    assert _config(html)["run"] is True  # an example link runs it at once
     own = mem_client.get("/query", query_string={"query": "ASK {}"}).data.decode()
-    assert '"ASK {}"' in own
+    assert _config(own)["initial"] == "ASK {}" and _config(own)["run"] is False
+
+
+def test_sparql_ui_page_has_no_inline_code(mem_client):
+    html = mem_client.get("/query").data.decode()
+    for attrs, code in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
+        assert 'type="application/json"' in attrs or (not code.strip() and "src=" in attrs), attrs
+    assert "<style" not in html and not re.search(r"\son[a-z]+=", html)
 
 
 @pytest.mark.parametrize("example", example_queries(), ids=lambda e: e["name"])
@@ -70,3 +81,17 @@ def test_sparql_ui_examples_run_on_the_endpoint(mem_client, example):
                            headers={"Accept": "application/sparql-results+json"})
     assert resp.status_code == 200, resp.data
     assert "results" in resp.get_json()
+
+
+@pytest.mark.slow
+def test_sparql_ui_every_example_answers_on_the_bundled_store(bundled_store):
+    """The store `make run` serves: every example has rows (methods per year says "no year recorded" there)."""
+    client = create_app({"store_dir": str(bundled_store), "TESTING": True}).test_client()
+    for example in example_queries():
+        resp = client.post("/sparql", data={"query": example["query"]},
+                           headers={"Accept": "application/sparql-results+json"})
+        rows = resp.get_json()["results"]["bindings"]
+        assert rows, example["name"]
+        if example["name"] == "07_entity_counts":
+            assert {r["type"]["value"] for r in rows} == {"Paper", "Method", "Task", "Dataset", "Metric",
+                                                          "Architecture"}

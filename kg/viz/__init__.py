@@ -1,8 +1,9 @@
-"""Viz: ``networkx`` graphs → interactive vis-network HTML that works offline (rendering only).
+"""Viz: ``networkx`` graphs → the interactive graph view page, which works offline (rendering only).
 
-The views it draws are read by ``kg.store.read``; ``kg.viz.export`` writes one to a self-contained file.
+The views it draws are read by ``kg.store.read`` (and ``kg.analytics.views``); ``kg.viz.layout`` places them on
+the server; ``kg.viz.export`` writes one to a self-contained file.
 """
 
-from kg.viz.pyvis_html import STYLES, render_html, to_network, vis_elements
+from kg.viz.html import STYLES, graph_elements, render_html, to_network
 
-__all__ = ["STYLES", "render_html", "to_network", "vis_elements"]
+__all__ = ["STYLES", "graph_elements", "render_html", "to_network"]

@@ -44,11 +44,12 @@ def highlight_segments(text: str, spans: Iterable[dict[str, Any]]) -> list[dict[
     return out
 
 
-def node_details(reader: GraphReader, iri: str, max_papers: int = 50) -> dict[str, Any]:
+def node_details(reader: GraphReader, iri: str, max_papers: int = 50, offset: int = 0) -> dict[str, Any]:
     """What the details panel shows.
 
     Paper: title and abstract as highlighted segments (evidence spans), year, url, authors, and its entities
-    grouped by role. Entity: label, type, aliases, number of papers, its best ``max_papers`` papers, families.
+    grouped by role. Entity: label, type, aliases, number of papers, ``max_papers`` of its best papers from
+    ``offset`` on (paging), families.
     Raises ``NodeNotFound`` for an IRI that is no paper or entity.
     """
     info = reader.node_info(iri)
@@ -56,7 +57,7 @@ def node_details(reader: GraphReader, iri: str, max_papers: int = 50) -> dict[st
         raise not_found(iri)
     if info["type"] == "paper":
         return _paper_details(reader, iri, info)
-    return _entity_details(reader, iri, info, max_papers)
+    return _entity_details(reader, iri, info, max_papers, offset)
 
 
 def _paper_details(reader: GraphReader, iri: str, info: dict[str, Any]) -> dict[str, Any]:
@@ -87,8 +88,9 @@ def _paper_details(reader: GraphReader, iri: str, info: dict[str, Any]) -> dict[
     }
 
 
-def _entity_details(reader: GraphReader, iri: str, info: dict[str, Any], max_papers: int) -> dict[str, Any]:
-    links, total = entity_papers(reader, iri, max_papers)
+def _entity_details(reader: GraphReader, iri: str, info: dict[str, Any], max_papers: int,
+                    offset: int = 0) -> dict[str, Any]:
+    links, total = entity_papers(reader, iri, max_papers, offset)
     papers = [{"iri": r["paper"], "title": r["label"], "year": r["year"], "role": r["relation"],
                "confidence": r["confidence"]} for r in links]
     related = []
@@ -100,6 +102,7 @@ def _entity_details(reader: GraphReader, iri: str, info: dict[str, Any], max_pap
         "iri": iri, "type": info["type"], "label": info["label"], "comment": info["comment"],
         "aliases": [r["alias"] for r in rows(reader.store, "api_entity_aliases", entity=URIRef(iri))],
         "paper_count": info["n"] if info["n"] is not None else total,
-        "papers": papers, "papers_shown": len(papers), "papers_total": total, "related": related,
+        "papers": papers, "papers_shown": len(papers), "papers_offset": offset, "papers_total": total,
+        "related": related,
         "families": reader.families().get(iri, []),
     }

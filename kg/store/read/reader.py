@@ -61,8 +61,8 @@ class GraphReader:
         """Whether the cached value ``key`` ("search_index", "families", …) is built already."""
         return key in self._values
 
-    def memo(self, kind: str, key: Hashable, build: Callable[[], T]) -> T:
-        """A value derived from this generation, kept per ``kind`` (at most ``MEMO_MAX`` keys, then started over).
+    def memo(self, kind: str, key: Hashable, build: Callable[[], T], max_keys: int = MEMO_MAX) -> T:
+        """A value derived from this generation, kept per ``kind`` (at most ``max_keys`` keys, then started over).
 
         Two callers may build the same value at once; both results are equal and one is kept.
         """
@@ -72,7 +72,7 @@ class GraphReader:
                 return cast(T, table[key])
         value = build()
         with self._lock:
-            if len(table) > MEMO_MAX:
+            if len(table) > max_keys:
                 table.clear()
             return cast(T, table.setdefault(key, value))
 
@@ -134,17 +134,24 @@ class GraphReader:
         """The bounded overview of at most ``max_nodes`` nodes (built once per size, see ``views.first_view``)."""
         return self.memo("first_view", max_nodes, lambda: views.first_view(self, max(1, max_nodes)))
 
-    def neighbourhood(self, iri: str, limit: int = 200) -> nx.Graph:
-        """``iri`` and its best ``limit`` neighbours (``NodeNotFound`` for other IRIs)."""
-        return views.neighbourhood(self, iri, limit)
+    def neighbourhood(self, iri: str, limit: int = 200, offset: int = 0) -> nx.Graph:
+        """``iri`` and its best neighbours, ``limit`` from ``offset`` on (``NodeNotFound`` for other IRIs)."""
+        return views.neighbourhood(self, iri, limit, offset)
+
+    def entity_sample(self, types: frozenset[str] | None, n_entities: int) -> nx.Graph:
+        """The top ``n_entities`` entities of ``types`` with some of their papers (see ``views.entity_sample``),
+        built once per generation."""
+        return self.memo("entity_sample", (types, n_entities),
+                         lambda: views.entity_sample(self, set(types) if types else None, n_entities))
 
     def construct_view(self, query: str, max_nodes: int = 5000) -> nx.Graph:
         """The graph a CONSTRUCT query builds, at most ``max_nodes`` nodes (other queries are refused)."""
         return views.construct_view(self, query, max_nodes)
 
-    def node_details(self, iri: str, max_papers: int = 50) -> dict[str, Any]:
-        """The details panel's JSON for a paper or entity (``NodeNotFound`` for other IRIs)."""
-        return details.node_details(self, iri, max_papers)
+    def node_details(self, iri: str, max_papers: int = 50, offset: int = 0) -> dict[str, Any]:
+        """The details panel's JSON for a paper or entity (``NodeNotFound`` for other IRIs); an entity's papers
+        ``max_papers`` at a time from ``offset`` on."""
+        return details.node_details(self, iri, max_papers, offset)
 
 
 class ReaderCache:

@@ -1,7 +1,7 @@
 """The search index of one store generation: titles, labels and aliases scanned in memory.
 
 In: a ``GraphStore`` (read once: three plain scans). Out: ``search(q, limit)`` → hits ``{iri, label, type,
-matched, papers}``, best first. User text is only ever compared in Python; it never reaches a query.
+matched, papers, year}``, best first. User text is only ever compared in Python; it never reaches a query.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ class SearchIndex:
     def __init__(self, store: GraphStore) -> None:
         kinds = {node: type_name(cls) for node, cls in values(store, "graph_entity_types")}
         self.counts = {node: int(n) for node, n in values(store, "graph_paper_counts")}
+        self.years = {node: int(y) for node, y in values(store, "graph_paper_years") if y.isdigit()}
         self.labels: dict[str, str] = {}
         entries: list[tuple[str, str, str, str]] = []  # (lowered text, text, iri, type)
         for node, text, kind in values(store, "graph_search_texts"):
@@ -48,5 +49,6 @@ class SearchIndex:
             label = self.labels.get(iri, text)
             key = (rank, -(papers or 0), len(label), iri)
             if iri not in best or key < best[iri][0]:
-                best[iri] = (key, {"iri": iri, "label": label, "type": ntype, "matched": text, "papers": papers})
+                best[iri] = (key, {"iri": iri, "label": label, "type": ntype, "matched": text, "papers": papers,
+                                   "year": self.years.get(iri)})
         return [hit for _, hit in sorted(best.values(), key=lambda kv: kv[0])[:limit]]
