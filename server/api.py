@@ -14,11 +14,15 @@ one JSON shape.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from kg.errors import QueryError
 from kg.store.read import view_summary
 from kg.viz import vis_elements
+from server.graph import check_iri
+from server.security import neutralise
 from server.store_access import get_reader
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -43,6 +47,11 @@ def _int_arg(name: str, default: int, most: int) -> int:
         raise QueryError(f"{name} must be a whole number between 1 and {most}, not {raw!r}") from None
 
 
+def _json(payload: dict[str, Any]) -> Response:
+    """The JSON answer, with bidi controls neutralised in every displayed string (labels, titles, segments)."""
+    return jsonify(neutralise(payload))
+
+
 @bp.after_request
 def _no_sniff(resp: Response) -> Response:
     # Titles are data: browsers must never sniff a JSON answer into HTML.
@@ -53,17 +62,17 @@ def _no_sniff(resp: Response) -> Response:
 @bp.get("/search")
 def api_search() -> Response:
     q = _arg("q")
-    return jsonify({"query": q, "results": get_reader().search(q, _int_arg("limit", 20, MAX_SEARCH))})
+    return _json({"query": q, "results": get_reader().search(q, _int_arg("limit", 20, MAX_SEARCH))})
 
 
 @bp.get("/node")
 def api_node() -> Response:
-    return jsonify(get_reader().node_details(_arg("iri")))
+    return _json(get_reader().node_details(check_iri(_arg("iri"))))
 
 
 @bp.get("/neighbours")
 def api_neighbours() -> Response:
     default = current_app.config["KG_GRAPH_MAX_NODES"]
-    g = get_reader().neighbourhood(_arg("iri"), _int_arg("limit", default, MAX_NEIGHBOURS))
+    g = get_reader().neighbourhood(check_iri(_arg("iri")), _int_arg("limit", default, MAX_NEIGHBOURS))
     nodes, edges = vis_elements(g)
-    return jsonify({"nodes": nodes, "edges": edges, "summary": view_summary(g)})
+    return _json({"nodes": nodes, "edges": edges, "summary": view_summary(g)})

@@ -14,10 +14,12 @@ import networkx as nx
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
 from kg.errors import QueryError
-from kg.store.read import GraphReader, view_summary
+from kg.store.read import GraphReader, check_construct, view_summary
 from kg.viz import render_html
 from kg.viz.pyvis_html import STATIC, STATIC_FILES, VIS_CSS, VIS_JS
-from server.store_access import get_reader
+from server.security import neutralise_bidi
+from server.sparql.engine import get_engine
+from server.store_access import get_reader, get_store
 
 bp = Blueprint("graph", __name__)
 MAX_DRAWN = 5000  # most nodes any /graph request draws
@@ -34,7 +36,23 @@ def _limit(default: int) -> int:
     return max(1, min(value, MAX_DRAWN))
 
 
+def check_iri(value: str, name: str = "iri") -> str:
+    """``value`` if it is an absolute IRI the store can look up; else ``QueryError`` (400) saying so."""
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        raise QueryError(f"{name} must be an absolute IRI such as https://w3id.org/kg-papers/resource/…, "
+                         f"not {value[:200]!r}") from None
+    return value
+
+
 def _page(reader: GraphReader, view: nx.Graph, title: str) -> str:
+    for _, attrs in view.nodes(data=True):  # labels are data: no bidi control may reorder what is displayed
+        if isinstance(attrs.get("label"), str):
+            attrs["label"] = neutralise_bidi(attrs["label"])
+    title = neutralise_bidi(title)
     if not reader.ready("search_index"):  # load the search index while the page renders in the browser
         threading.Thread(target=reader.search_index, name="kg-search-index", daemon=True).start()
     return render_html(view, asset_base="/static/graph", title=title, api_base="/api",
@@ -49,9 +67,13 @@ def graph_view() -> Response:
     if focus and query:
         raise QueryError("give either focus=IRI or query=CONSTRUCT…, not both")
     if query:
-        html = _page(reader, reader.construct_view(query, _limit(MAX_DRAWN)), "kg — CONSTRUCT view")
+        cfg = current_app.config
+        check_construct(query, max_bytes=int(cfg["KG_QUERY_MAX_BYTES"]), max_depth=int(cfg["KG_QUERY_MAX_DEPTH"]))
+        limit = _limit(MAX_DRAWN)
+        triples = get_engine().construct(get_store(), query, limit)  # in a worker, under the query budget
+        html = _page(reader, reader.construct_view(query, limit, triples), "kg — CONSTRUCT view")
     elif focus:
-        view = reader.neighbourhood(focus, _limit(current_app.config["KG_GRAPH_MAX_NODES"]))
+        view = reader.neighbourhood(check_iri(focus, "focus"), _limit(current_app.config["KG_GRAPH_MAX_NODES"]))
         html = _page(reader, view, "kg — " + str(view.nodes[focus].get("label", focus)))
     else:
         # Building 5,000 nodes' HTML takes seconds, serving it none: the page is kept with its generation.

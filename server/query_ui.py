@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, request
 
+from server.security import public_base
 from server.ui import example_queries
 
 bp = Blueprint("query_ui", __name__)
@@ -22,4 +23,4 @@ def query_page() -> str:
         chosen = next((e for e in examples if e["name"] == wanted), examples[0] if examples else None)
         initial = chosen["query"] if chosen else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
     return render_template("query.html", examples=examples, initial=initial,
-                           endpoint=url_for("sparql.sparql", _external=True))
+                           endpoint=public_base() + "/sparql")

@@ -138,9 +138,10 @@ class GraphReader:
         """``iri`` and its best ``limit`` neighbours (``NodeNotFound`` for other IRIs)."""
         return views.neighbourhood(self, iri, limit)
 
-    def construct_view(self, query: str, max_nodes: int = 5000) -> nx.Graph:
+    def construct_view(self, query: str, max_nodes: int = 5000,
+                       triples: tuple[list[views.ConstructTriple], bool] | None = None) -> nx.Graph:
         """The graph a CONSTRUCT query builds, at most ``max_nodes`` nodes (other queries are refused)."""
-        return views.construct_view(self, query, max_nodes)
+        return views.construct_view(self, query, max_nodes, triples)
 
     def node_details(self, iri: str, max_papers: int = 50) -> dict[str, Any]:
         """The details panel's JSON for a paper or entity (``NodeNotFound`` for other IRIs)."""
