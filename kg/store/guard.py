@@ -74,7 +74,7 @@ def decode_escapes(text: str) -> str:
     def char(m: re.Match[str]) -> str:
         code = int(m.group(1) or m.group(2), 16)
         if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-            raise QueryError(f"invalid escape {m.group(0)!r}: it names no Unicode character")
+            raise QueryError(f"invalid escape {m.group(0)}: it names no Unicode character")
         return chr(code)
 
     return _ESCAPE.sub(char, text)
