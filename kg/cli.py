@@ -162,8 +162,23 @@ def serve(store_dir: str | None, host: str | None, port: int | None, threads: in
         return
     import waitress
 
+    try:
+        server = waitress.create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
+                                        ident="kg")
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc} "
+                                   "(is another server using that port? choose another with --port)") from None
     click.echo(f"kg serving {settings.store_dir} on http://{settings.host}:{settings.port}/  (Ctrl+C stops)")
-    waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="kg")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        from server.sparql.engine import ENGINE_KEY
+
+        engine = app.extensions.get(ENGINE_KEY)
+        if engine is not None:
+            engine.close()
 
 
 @main.command()

@@ -32,8 +32,17 @@ from server.sparql.protocol import check_graph_iris, parse_request
 from server.sparql.update import run_update
 from server.store_access import get_store
 
+try:  # waitress closes the connection on this one without logging a traceback (nothing went wrong)
+    from waitress.channel import ClientDisconnected as _Closing
+except ImportError:  # pragma: no cover - another WSGI server
+    _Closing = ConnectionAbortedError  # type: ignore[assignment,misc]
+
 log = logging.getLogger("kg.server")
 bp = Blueprint("sparql", __name__)
+
+
+class StreamCut(_Closing):
+    """Raised into the WSGI server to close a streamed answer before its end (the budget ran out meanwhile)."""
 bp.after_request(add_cors_headers)
 bp.add_url_rule("/sparql", "preflight", preflight, methods=["OPTIONS"])
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -95,6 +104,6 @@ def _rest(first: list[bytes], stream: Any) -> Iterator[bytes]:
             yield from stream
         except KGError as exc:
             log.warning("streamed SPARQL answer cut short (the client sees a broken connection): %s", exc)
-            raise
+            raise StreamCut(str(exc)) from None
     finally:
         stream.close()
