@@ -35,7 +35,7 @@ from server.store_access import get_store
 try:  # waitress closes the connection on this one without logging a traceback (nothing went wrong)
     from waitress.channel import ClientDisconnected as _Closing
 except ImportError:  # pragma: no cover - another WSGI server
-    _Closing = ConnectionAbortedError  # type: ignore[assignment,misc]
+    _Closing = ConnectionAbortedError
 
 log = logging.getLogger("kg.server")
 bp = Blueprint("sparql", __name__)
