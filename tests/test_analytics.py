@@ -413,3 +413,20 @@ def test_analytics_betweenness_samples_on_large_graphs(g, monkeypatch):
     monkeypatch.setattr(rankings, "DEFAULT_BETWEENNESS_SAMPLES", 3)
     assert ka.centrality(g, "betweenness") == ka.centrality(g, "betweenness", k=3, seed=0)
     assert ka.centrality(g, "betweenness") != ka.centrality(g, "betweenness", k=g.number_of_nodes())
+
+
+def test_analytics_cli_rising_lists_only_rising_and_falling_only_falling(store_dir):
+    rising = _run("analytics", "trends", "--type", "method", "--rising", "--by", "year", "--min-papers", "1",
+                  "--format", "csv", "--store", str(store_dir))
+    falling = _run("analytics", "trends", "--type", "method", "--falling", "--by", "year", "--min-papers", "1",
+                   "--format", "csv", "--store", str(store_dir))
+    assert rising.splitlines()[1:] and all(r.startswith("rising,") for r in rising.splitlines()[1:])
+    assert falling.splitlines()[1:] and all(r.startswith("falling,") for r in falling.splitlines()[1:])
+    assert "BERT" in falling and "BERT" not in rising
+
+
+def test_analytics_rising_needs_a_growing_share_and_late_papers(store):
+    df = ka.rising_falling(store, "method", "year", min_papers=1)
+    up, down = df[df.trend == "rising"], df[df.trend == "falling"]
+    assert (up.change_pp > 0).all() and (up.late > 0).all()
+    assert (down.change_pp < 0).all() and (down.early > 0).all()

@@ -34,7 +34,7 @@ from rdflib import Literal
 from kg.build.entities import EntityTable
 from kg.build.entity_index import EntityIndex
 from kg.build.lock import write_lock
-from kg.build.orchestrate import Progress
+from kg.build.orchestrate import Progress, check_publishable
 from kg.build.runners import make_runner
 from kg.build.shapes import check_triples
 from kg.build.spool import Spool, batched
@@ -76,7 +76,6 @@ class UpdateReport:
                  f"triples: {self.triples}", f"time: {secs}", f"store: {self.store}"]
         if self.ingest.read:
             lines.insert(0, f"input: {self.ingest.summary()}")
-        lines += [f"skipped: {p}" for p in self.ingest.problems[:50]]
         lines += [f"duplicate title, kept the stored paper: {d}" for d in self.duplicates[:50]]
         lines += [f"not in the graph: {u}" for u in self.unknown[:50]]
         return "\n".join(lines)
@@ -172,7 +171,7 @@ def _stored_papers(store: GraphStore, skip: set[str]) -> Iterator[Paper]:
 
 
 def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress: Progress | None = None,
-        extractor: Any = None) -> UpdateReport:
+        extractor: Any = None, *, allow_empty: bool = False, strict: bool = False) -> UpdateReport:
     """Add (or replace, by id) the papers in ``inputs`` and publish the updated graph atomically."""
     settings = settings or load_settings()
     root = store_path(settings)
@@ -229,6 +228,8 @@ def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress
                     runner.close(abort=True)
                     raise
                 runner.close()
+            check_publishable(report.added + len(report.duplicates), report.ingest, allow_empty, strict,
+                              "add nothing")
             report.replaced = len(replaced)
             report.added -= report.replaced
             report.seconds["extract+load"] = time.perf_counter() - t

@@ -27,6 +27,8 @@ def write_lock(root: Path, timeout: float | None = None) -> Iterator[None]:
 
     ``timeout``: wait at most this many seconds, then ``StoreBusy``; None waits as long as it takes.
     """
+    if root.exists() and not root.is_dir():
+        raise StoreError(f"{root} is a file, not a store directory (setting store_dir / KG_STORE_DIR)")
     root.mkdir(parents=True, exist_ok=True)
     with open(root / WRITE_LOCK, "a") as fh:
         if timeout is None:
