@@ -23,4 +23,4 @@ def query_page() -> str:
         chosen = next((e for e in examples if e["name"] == wanted), examples[0] if examples else None)
         initial = chosen["query"] if chosen else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
     return render_template("query.html", examples=examples, initial=initial,
-                           endpoint=public_base() + "/sparql")
+                           endpoint=public_base(relative=True) + "/sparql")

@@ -34,11 +34,12 @@ def add_security_headers(resp: Response) -> Response:
     return resp
 
 
-def public_base() -> str:
-    """The server's public base URL without a trailing slash (setting ``public_url``, else host and port)."""
+def public_base(relative: bool = False) -> str:
+    """The server's public base URL without a trailing slash: setting ``public_url``; else ``""`` when a
+    relative URL will do (``relative``: a page links its own server), or ``http://host:port`` of the settings."""
     cfg = current_app.config
     url = str(cfg.get("KG_PUBLIC_URL") or "").strip().rstrip("/")
-    if url:
+    if url or relative:
         return url
     host = str(cfg.get("KG_HOST") or "127.0.0.1")
     if ":" in host and not host.startswith("["):

@@ -22,9 +22,10 @@ The model (measured on the bundled store, 2 cores, pyoxigraph 0.5.13):
   ``server_memory_mb``.
 * **Crashes cost one request.** A worker that dies (a segfault in the engine) answers its request ``503
   engine_crashed``; the server process and every other request go on.
-* **Short queries first.** A query still running after ``DEMOTE_AFTER_S`` has its worker's threads reniced to 19, so
-  runaways leave the cores to short lookups; such a worker is retired after its query (an unprivileged process
-  cannot be un-niced).
+* **Short queries first.** While more queries run than there are cores, a query still running after
+  ``DEMOTE_AFTER_S`` has its worker's threads reniced to 19, so runaways leave the cores to short lookups (a lone
+  long query keeps its priority: on a machine shared with other work, nice 19 would starve it); such a worker is
+  retired after its query (an unprivileged process cannot be un-niced).
 * **Updates commit by a swap the server makes.** A worker copies the served generation (an Oxigraph backup: hard
   links, instant), applies the update to the copy, flushes and closes it, and reports ``done``; only then does
   the server publish the copy as ``current`` (an atomic rename, under the store's write lock). A worker killed or
@@ -57,6 +58,7 @@ MONITOR_S = 0.1
 SPAWN_TIMEOUT_S = 30.0
 KILL_GRACE_S = 1.0  # a busy worker this long past its deadline is killed by the monitor
 PAGE = os.sysconf("SC_PAGE_SIZE")
+CORES = os.cpu_count() or 1
 
 
 class WorkerError(KGError):
@@ -303,10 +305,11 @@ class WorkerPool:
             with self._cond:
                 busy = [w for w in self._all if w.busy and w.proc is not None]
                 everyone = [w for w in self._all if w.proc is not None]
+            crowded = len(busy) > CORES  # more queries than cores: the long ones make way for the short ones
             for w in busy:
                 if now > w.deadline + KILL_GRACE_S:
                     self.kill(w, "timeout")
-                elif not w.demoted and now - w.started > DEMOTE_AFTER_S:
+                elif crowded and not w.demoted and now - w.started > DEMOTE_AFTER_S:
                     w.demoted = True
                     _renice(w.pid, 19)
             sizes = {w: _rss(w.pid) for w in everyone}
