@@ -122,6 +122,11 @@ def client(host: str, port: int, queries: list[str], deadline: float, stats: Sta
                          headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
             resp = conn.getresponse()
             body = resp.read()
+        except http.client.IncompleteRead:  # a streamed answer cut by closing the connection at its deadline
+            stats.record("intended: stream cut at its deadline")
+            conn.close()
+            conn = http.client.HTTPConnection(host, port, timeout=request_timeout)
+            continue
         except (OSError, http.client.HTTPException) as exc:
             stats.record(f"error: {type(exc).__name__}")
             conn.close()
