@@ -8,7 +8,8 @@
   the drawn graph.
 
 Answers come from the read layer (``kg.store.read``) of the generation being served, so a build or an update is
-seen at once. User text only ever reaches SPARQL as bound parameters (kg/store/queries/api_*.rq). Errors use the
+seen at once; each read runs under the query time budget (``Engine.read``), and an IRI that is not absolute is a
+``400``. User text only ever reaches SPARQL as bound parameters (kg/store/queries/api_*.rq). Errors use the
 one JSON shape.
 """
 
@@ -23,6 +24,7 @@ from kg.store.read import view_summary
 from kg.viz import vis_elements
 from server.graph import check_iri
 from server.security import neutralise
+from server.sparql.engine import get_engine
 from server.store_access import get_reader
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -62,17 +64,21 @@ def _no_sniff(resp: Response) -> Response:
 @bp.get("/search")
 def api_search() -> Response:
     q = _arg("q")
-    return _json({"query": q, "results": get_reader().search(q, _int_arg("limit", 20, MAX_SEARCH))})
+    limit = _int_arg("limit", 20, MAX_SEARCH)
+    reader = get_reader()
+    return _json({"query": q, "results": get_engine().read(lambda: reader.search(q, limit))})
 
 
 @bp.get("/node")
 def api_node() -> Response:
-    return _json(get_reader().node_details(check_iri(_arg("iri"))))
+    iri, reader = check_iri(_arg("iri")), get_reader()
+    return _json(get_engine().read(lambda: reader.node_details(iri)))
 
 
 @bp.get("/neighbours")
 def api_neighbours() -> Response:
     default = current_app.config["KG_GRAPH_MAX_NODES"]
-    g = get_reader().neighbourhood(check_iri(_arg("iri")), _int_arg("limit", default, MAX_NEIGHBOURS))
+    iri, limit, reader = check_iri(_arg("iri")), _int_arg("limit", default, MAX_NEIGHBOURS), get_reader()
+    g = get_engine().read(lambda: reader.neighbourhood(iri, limit))
     nodes, edges = vis_elements(g)
     return _json({"nodes": nodes, "edges": edges, "summary": view_summary(g)})

@@ -73,13 +73,14 @@ def graph_view() -> Response:
         triples = get_engine().construct(get_store(), query, limit)  # in a worker, under the query budget
         html = _page(reader, reader.construct_view(query, limit, triples), "kg — CONSTRUCT view")
     elif focus:
-        view = reader.neighbourhood(check_iri(focus, "focus"), _limit(current_app.config["KG_GRAPH_MAX_NODES"]))
+        iri, limit = check_iri(focus, "focus"), _limit(current_app.config["KG_GRAPH_MAX_NODES"])
+        view = get_engine().read(lambda: reader.neighbourhood(iri, limit))
         html = _page(reader, view, "kg — " + str(view.nodes[focus].get("label", focus)))
     else:
         # Building 5,000 nodes' HTML takes seconds, serving it none: the page is kept with its generation.
-        limit = _limit(current_app.config["KG_GRAPH_MAX_NODES"])
+        limit, engine = _limit(current_app.config["KG_GRAPH_MAX_NODES"]), get_engine()
         html = reader.memo("overview_page", limit,
-                           lambda: _page(reader, reader.first_view(limit), "kg — graph view"))
+                           lambda: _page(reader, engine.read(lambda: reader.first_view(limit)), "kg — graph view"))
     return Response(html, mimetype="text/html")
 
 

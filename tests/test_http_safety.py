@@ -90,3 +90,24 @@ def test_http_bidi_controls_are_neutralised_in_json_and_pages(tmp_path, tiny_ext
     assert "\u202e" not in json.dumps(node, ensure_ascii=False)
     page = client.get("/graph", query_string={"focus": hits[0]["iri"]}).get_data(as_text=True)
     assert "\u202e" not in page and "\\u202e" not in page.lower()
+
+
+def test_http_byte_cap_cuts_an_answer_like_the_row_cap(tiny_store):
+    client = create_app({"store_dir": str(tiny_store), "max_response_bytes": 2000, "TESTING": True}).test_client()
+    resp = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"},
+                      headers={"Accept": "text/csv"})
+    assert resp.status_code == 200 and resp.headers["X-KG-Truncated"] == "true"
+    assert 2000 <= len(resp.data) < 2000 + 4096  # the row being written when the cap was reached, no more
+
+
+def test_http_api_reads_have_the_query_time_budget(tiny_store, monkeypatch):
+    import time
+
+    from kg.store.read import GraphReader
+
+    monkeypatch.setattr(GraphReader, "node_details", lambda self, iri, max_papers=50: time.sleep(2) or {})
+    client = create_app({"store_dir": str(tiny_store), "query_timeout": 0.3, "TESTING": True}).test_client()
+    t0 = time.monotonic()
+    resp = client.get("/api/node", query_string={"iri": "http://example.org/x"})
+    assert resp.status_code == 503 and resp.get_json()["error"]["code"] == "query_timeout"
+    assert time.monotonic() - t0 < 1.5

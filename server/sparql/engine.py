@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
 
@@ -25,6 +26,7 @@ from server.sparql.budget import Budget, QueryPool
 from server.sparql.execute import QueryJob, run_query
 from server.sparql.workers import WorkerPool
 
+T = TypeVar("T")
 ENGINE_KEY = "kg.engine"
 _LOCK = threading.Lock()
 NOT_APPLIED = " The update was stopped before its commit: nothing was changed, so it is safe to retry."
@@ -74,6 +76,12 @@ class Engine:
         if store.path is None:
             return self.threads.call(lambda _b: construct_triples(store, query, max_nodes), budget)
         return self.workers.call(("construct", query, max_nodes, str(store.path)), budget)
+
+    def read(self, fn: Callable[[], T]) -> T:
+        """``fn()`` — a read of the read layer (bounded, named queries; caches in this process) — run in the
+        in-process pool under the time budget: past it the request answers ``503 query_timeout`` and the read,
+        which cannot run away, finishes in the background."""
+        return self.threads.call(lambda _budget: fn(), self.budget())
 
     def update(self, root: Path, store: GraphStore, text: str) -> None:
         """Apply ``text`` to a copy of the served generation in a worker and publish the copy (the commit)."""
