@@ -1,4 +1,5 @@
-# Quick start: `make run` builds the graph from the bundled corpus and serves it; `make test` runs the tests.
+# Quick start: `make run` builds the graph from the bundled corpus (unless kg-store holds one already) and serves it;
+# `make build` (re)builds it; `make test` runs the tests.
 # Both create the virtualenv (.venv) and install everything they need on first use.
 PYTHON ?= python3
 VENV   ?= .venv
@@ -17,8 +18,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# A store the user built is never overwritten: build only when kg-store has no current generation.
 run: install
-	$(BIN)/kg build
+	@if [ -e kg-store/current ]; then echo "kg-store already holds a graph: serving it (make build rebuilds it)"; \
+	else $(BIN)/kg build; fi
 	$(BIN)/kg serve --host $(HOST) --port $(PORT)
 
 build: install

@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--store", required=True, help="store directory (as for kg build --store)")
     ap.add_argument("--query", action="append", type=Path, help="a .rq file (repeatable; default: the examples)")
     ap.add_argument("--repeat", type=int, default=5, help="timed runs per query after one warm-up (median kept)")
-    ap.add_argument("--threads", type=int, default=8, help="server threads")
+    ap.add_argument("--threads", type=int, default=16, help="server threads")
     ap.add_argument("--timeout", type=float, default=120.0, help="server query_timeout for this run")
     args = ap.parse_args(argv)
 

@@ -21,7 +21,8 @@ _HELP = {s.name: s.help for s in SETTINGS}
 
 
 def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn library errors into clean CLI errors (exit code 1, message on stderr)."""
+    """Turn library errors, and files that cannot be read or written, into clean CLI errors (exit code 1, a
+    message on stderr, no traceback)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -29,8 +30,36 @@ def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except KGError as exc:
             raise click.ClickException(str(exc)) from exc
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from exc
 
     return wrapper
+
+
+def read_text_arg(value: str, what: str) -> str:
+    """``value``, or the text of the file it names as ``@FILE`` (a clear error when it cannot be read)."""
+    if not value.startswith("@"):
+        return value
+    path = Path(value[1:])
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+        raise click.ClickException(f"cannot read the {what} file {str(path)!r}: {why}") from None
+
+
+def echo_skips(report: Any, strict: bool = False) -> None:
+    """The skipped input records, one line each, and a summary line, on stderr; exit 1 with ``strict``."""
+    for line in report.skip_lines():
+        click.echo(line, err=True)
+    if strict and report.skipped:
+        raise SystemExit(1)
+
+
+strict_option = click.option("--strict", is_flag=True,
+                             help="Exit with an error (status 1) when any input record is skipped; build and add "
+                                  "then publish nothing.")
 
 
 class ProgressBar:
@@ -87,9 +116,12 @@ def main() -> None:
 @click.option("--progress/--no-progress", default=None, help="Progress bar with rate and ETA on stderr "
               "[default: when stderr is a terminal].")
 @curation_option
+@click.option("--allow-empty", is_flag=True, help="Publish the graph even when the inputs give 0 papers.")
+@strict_option
 @user_errors
 def build(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, no_ner: bool, processes: int | None,
-          dask: str | None, progress: bool | None, curation_file: str | None) -> None:
+          dask: str | None, progress: bool | None, curation_file: str | None, allow_empty: bool,
+          strict: bool) -> None:
     """Build the graph from INPUT files or directories (default: the bundled corpus) and publish it atomically.
 
     Formats are recognised from content: arXiv metadata JSON Lines (gzip too), arXiv API Atom, Papers with Code
@@ -101,7 +133,8 @@ def build(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, no_
                               "use_ner": False if no_ner else None, "n_process": processes, "dask": dask,
                               "curation_file": curation_file})
     with progress_bar(progress, "extract") as bar:
-        report = run_build(inputs or None, settings, progress=bar)
+        report = run_build(inputs or None, settings, progress=bar, allow_empty=allow_empty, strict=strict)
+    echo_skips(report.ingest)
     click.echo(report.summary())
 
 
@@ -112,16 +145,19 @@ def build(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, no_
 @click.option("--processes", "-j", type=int, default=None, help=_HELP["n_process"] + " [env KG_N_PROCESS; default 1]")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr [default: on a terminal].")
 @curation_option
+@click.option("--allow-empty", is_flag=True, help="Publish even when the inputs give 0 papers.")
+@strict_option
 @user_errors
 def add(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, processes: int | None,
-        progress: bool | None, curation_file: str | None) -> None:
+        progress: bool | None, curation_file: str | None, allow_empty: bool, strict: bool) -> None:
     """Add the papers in INPUT files to the graph, replacing papers with the same id; atomic like a build."""
     from kg.build import add as run_add
 
     settings = load_settings({"store_dir": store_dir, "validate_shapes": False if no_validate else None,
                               "n_process": processes, "curation_file": curation_file})
     with progress_bar(progress, "add") as bar:
-        report = run_add(inputs, settings, progress=bar)
+        report = run_add(inputs, settings, progress=bar, allow_empty=allow_empty, strict=strict)
+    echo_skips(report.ingest)
     click.echo(report.summary())
 
 
@@ -204,10 +240,29 @@ def serve(store_dir: str | None, host: str | None, port: int | None, threads: in
         if resp.status_code >= 400:
             raise SystemExit(1)
         return
+    import socket
+
     import waitress
 
+    try:  # try the address first: waitress leaks its socket when it cannot bind
+        with socket.create_server((settings.host, settings.port), reuse_port=False) as probe:
+            probe.close()
+        server = waitress.create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
+                                        ident="kg")
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc} "
+                                   "(is another server using that port? choose another with --port)") from None
     click.echo(f"kg serving {settings.store_dir} on http://{settings.host}:{settings.port}/  (Ctrl+C stops)")
-    waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="kg")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        from server.sparql.engine import ENGINE_KEY
+
+        engine = app.extensions.get(ENGINE_KEY)
+        if engine is not None:
+            engine.close()
 
 
 @main.command()
@@ -220,8 +275,7 @@ def query(sparql: str, store_dir: str | None, fmt: str) -> None:
     """Run a SPARQL query (text, or @FILE to read it from a file) against the store."""
     from kg.store.cli_query import run_query
 
-    if sparql.startswith("@"):
-        sparql = Path(sparql[1:]).read_text(encoding="utf-8")
+    sparql = read_text_arg(sparql, "query")
     settings = load_settings({"store_dir": store_dir})
     sys.stdout.write(run_query(settings.store_dir, sparql, fmt))
 
@@ -250,8 +304,9 @@ def export(fmt: str, out: str | None, store_dir: str | None) -> None:
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="JSONL file to write ('-' for stdout).")
 @click.option("--no-ner", is_flag=True, help="Use only the curated vocabularies and patterns.")
 @curation_option
+@strict_option
 @user_errors
-def extract(inputs: tuple[str, ...], out: str, no_ner: bool, curation_file: str | None) -> None:
+def extract(inputs: tuple[str, ...], out: str, no_ner: bool, curation_file: str | None, strict: bool) -> None:
     """Extract entities from INPUT files to JSON Lines, one object per paper (no store involved)."""
     from kg.extract import Extractor
     from kg.extract.curation import curation_summary
@@ -273,8 +328,7 @@ def extract(inputs: tuple[str, ...], out: str, no_ner: bool, curation_file: str 
     click.echo(f"papers: {report.summary()}", err=True)
     for line in curation_summary(extractor.curation, matches):
         click.echo(line, err=True)
-    for problem in report.problems:
-        click.echo(f"skipped: {problem}", err=True)
+    echo_skips(report, strict)
 
 
 @main.command(name="eval")
@@ -320,8 +374,8 @@ def viz(out: str, focus: str | None, query: str | None, kind: str, max_nodes: in
     from kg.analytics.views import graph_view
     from kg.viz.export import export_html
 
-    if query and query.startswith("@"):
-        query = Path(query[1:]).read_text(encoding="utf-8")
+    if query:
+        query = read_text_arg(query, "query")
     settings = load_settings({"store_dir": store_dir, "graph_max_nodes": max_nodes})
     overview = None if kind == "papers" else (lambda reader, n: graph_view(reader, kind, n))
     summary = export_html(settings.store_dir, out, focus=focus, query=query, max_nodes=settings.graph_max_nodes,
@@ -477,14 +531,16 @@ def communities(top: int, resolution: float, seed: int, store_dir: str | None, f
               default="architecture", show_default=True)
 @click.option("--by", "granularity", type=click.Choice(["year", "month"]), default="year", show_default=True)
 @click.option("--top", type=int, default=20, show_default=True)
-@click.option("--rising", is_flag=True, help="Show the entities whose share of papers rose or fell most instead.")
+@click.option("--rising", is_flag=True, help="Show the entities whose share of papers rose most instead.")
+@click.option("--falling", is_flag=True, help="Show the entities whose share of papers fell most instead "
+              "(with --rising: both, told apart by the trend column).")
 @click.option("--min-papers", type=int, default=5, show_default=True,
-              help="With --rising: consider only entities with at least this many dated papers.")
+              help="With --rising/--falling: consider only entities with at least this many dated papers.")
 @store_option
 @format_option
 @user_errors
-def trends(entity_type: str, granularity: str, top: int, rising: bool, min_papers: int, store_dir: str | None,
-           fmt: str) -> None:
+def trends(entity_type: str, granularity: str, top: int, rising: bool, falling: bool, min_papers: int,
+           store_dir: str | None, fmt: str) -> None:
     """Papers per entity per year or month (corpora with dates), or the rising and falling entities."""
     from kg.analytics import papers_per_period, rising_falling, trend_table
 
@@ -495,13 +551,16 @@ def trends(entity_type: str, granularity: str, top: int, rising: bool, min_paper
                    "is no trend. The bundled Hugging Face Daily Papers dumps carry only 'Mar 13'-style dates; build "
                    "from inputs with dates, e.g. arXiv JSON Lines with listing dates.)")
         return
-    if rising and len(periods) < 2 and fmt == "table":
+    if (rising or falling) and len(periods) < 2 and fmt == "table":
         click.echo(f"(no rows: a trend compares periods, and this store's dated papers fall in one {granularity}: "
                    f"{', '.join(periods.index)}. Try --by month.)")
         return
-    if rising:
+    if rising or falling:
         df = rising_falling(settings.store_dir, entity_type, granularity, top=top,  # type: ignore[arg-type]
                             min_papers=min_papers).drop(columns="entity")
+        wanted = {"rising"} if rising and not falling else {"falling"} if falling and not rising else None
+        if wanted is not None:
+            df = df[df["trend"].isin(wanted)]
     else:
         df = trend_table(settings.store_dir, entity_type, granularity, top=top).drop(columns="entity")  # type: ignore[arg-type]
     _echo_table(df, fmt)

@@ -31,9 +31,25 @@ class Settings:
     store_dir: str = _setting("kg-store", "Directory of the embedded Oxigraph store (holds generations + 'current').")
     host: str = _setting("127.0.0.1", "Address `kg serve` binds to.")
     port: int = _setting(8000, "Port `kg serve` listens on.")
-    threads: int = _setting(8, "Worker threads of the production WSGI server.")
-    query_timeout: float = _setting(30.0, "Seconds a SPARQL query may run before the client gets a timeout error.")
-    row_limit: int = _setting(100_000, "Most result rows a SELECT returns over HTTP.")
+    threads: int = _setting(16, "Threads of the production WSGI server (requests served at once).")
+    public_url: str = _setting("", "The server's public base URL (e.g. https://kg.example.org); pages and the "
+                    "service description name the endpoint with it. Empty: http://<host>:<port> of these "
+                    "settings. Never taken from the request's Host header.")
+    cors_origins: str = _setting("*", "Origins whose web pages may query /sparql from a browser (CORS): '*' for any, "
+                    "a comma-separated list of origins, or empty for none.")
+    query_timeout: float = _setting(30.0, "Seconds a SPARQL query, update or graph-view CONSTRUCT may run; then its "
+                    "worker process is killed and the client gets 503 query_timeout.")
+    row_limit: int = _setting(100_000, "Most result rows (or triples) a query returns over HTTP.")
+    max_response_bytes: int = _setting(50_000_000, "Most bytes of one query answer over HTTP; a longer answer is "
+                    "cut like one over row_limit.")
+    query_workers: int = _setting(12, "Worker processes that run SPARQL queries, updates and graph-view CONSTRUCTs "
+                    "(at most this many at once; more wait within their time budget).")
+    query_memory_mb: int = _setting(1024, "Memory (MB) one query worker may hold; past it the query is stopped "
+                    "with 503 query_memory.")
+    server_memory_mb: int = _setting(8192, "Memory ceiling (MB, RSS) of the server and its query workers together; "
+                    "past it the biggest running query is stopped with 503 query_memory. 0: no ceiling.")
+    query_max_bytes: int = _setting(100_000, "Longest SPARQL query or update accepted, in bytes (400 beyond).")
+    query_max_depth: int = _setting(64, "Deepest nesting of brackets ({ ( [) a query may have (400 beyond).")
     max_request_bytes: int = _setting(1_000_000, "Largest accepted HTTP request body, in bytes.")
     update_enabled: bool = _setting(False, "Accept SPARQL Update on /sparql (also needs update_token).")
     update_token: str = _setting("", "Bearer token required for SPARQL Update when enabled.")

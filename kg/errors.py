@@ -43,6 +43,12 @@ class StoreError(KGError):
     code = "store_unavailable"
 
 
+class StoreBusy(StoreError):
+    """Another write to the store holds its lock."""
+
+    code = "store_busy"
+
+
 class ShapeViolation(KGError):
     """The built graph does not conform to ontology/shapes.ttl; ``report`` is pySHACL's text report."""
 
@@ -73,3 +79,24 @@ class QueryTimeout(KGError):
 
     status = 503
     code = "query_timeout"
+
+
+class QueryMemory(KGError):
+    """A query or update ran past its memory budget (its worker process was stopped)."""
+
+    status = 503
+    code = "query_memory"
+
+
+class EngineCrashed(KGError):
+    """The query engine died while running one request (its worker process is replaced; others go on)."""
+
+    status = 503
+    code = "engine_crashed"
+
+
+class WorkerBusy(KGError):
+    """Every query worker stayed busy for the whole time budget of a request."""
+
+    status = 503
+    code = "server_busy"

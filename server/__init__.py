@@ -18,6 +18,7 @@ from kg.config import ENV_PREFIX, SETTINGS, as_flask_config, load_settings
 from kg.store.read import ReaderCache
 from server import api, graph, query_ui, sparql, ui
 from server.errors import register_error_handlers
+from server.security import add_security_headers
 from server.store_access import EXTENSION_KEY, READERS_KEY, StoreHandle
 
 
@@ -37,9 +38,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.config.update(flask_extra)
     app.extensions[EXTENSION_KEY] = StoreHandle(Path(settings.store_dir).expanduser(),
-                                                read_only=not settings.update_enabled)
+                                                writable=settings.update_enabled)
     app.extensions[READERS_KEY] = ReaderCache()
     register_error_handlers(app)
+    app.after_request(add_security_headers)
     for bp in (ui.bp, sparql.bp, query_ui.bp, graph.bp, api.bp):
         app.register_blueprint(bp)
     return app

@@ -20,12 +20,14 @@ from werkzeug.exceptions import HTTPException
 
 from kg.analytics.views import VIEW_KINDS, graph_view
 from kg.errors import KGError, QueryError
-from kg.store.read import GraphReader, view_summary
+from kg.store.read import GraphReader, check_construct, view_summary
 from kg.viz import render_html
 from kg.viz.html import STATIC, STATIC_FILES, VIEWS
 from server.errors import error_response
 from server.params import check_iri
-from server.store_access import get_reader
+from server.security import neutralise_bidi
+from server.sparql.engine import get_engine
+from server.store_access import get_reader, get_store
 
 bp = Blueprint("graph", __name__)
 MAX_DRAWN = 5000  # most nodes any /graph request draws
@@ -49,6 +51,10 @@ def wants_html() -> bool:
 
 
 def _page(reader: GraphReader, view: nx.Graph, title: str, kind: str | None = None) -> str:
+    for _, attrs in view.nodes(data=True):  # labels are data: no bidi control may reorder what is displayed
+        if isinstance(attrs.get("label"), str):
+            attrs["label"] = neutralise_bidi(attrs["label"])
+    title = neutralise_bidi(title)
     if not reader.ready("search_index"):  # load the search index while the page renders in the browser
         threading.Thread(target=reader.search_index, name="kg-search-index", daemon=True).start()
     return render_html(view, asset_base="/static/graph", title=title, api_base="/api",
@@ -79,7 +85,7 @@ def _render(build: Callable[[], str]) -> Response:
 @bp.get("/graph")
 def graph_page() -> Response:
     def build() -> str:
-        reader = get_reader()
+        reader, engine = get_reader(), get_engine()
         focus = request.args.get("focus") or None
         query = request.args.get("query") or None
         kind = request.args.get("view") or "entities"
@@ -89,24 +95,29 @@ def graph_page() -> Response:
             raise QueryError(f"unknown view {kind!r}: choose one of {', '.join(VIEWS)}")
         default = current_app.config["KG_GRAPH_MAX_NODES"]
         if query:
-            return _page(reader, reader.construct_view(query, _limit(MAX_DRAWN)), "kg — CONSTRUCT view", "construct")
+            cfg = current_app.config
+            check_construct(query, max_bytes=int(cfg["KG_QUERY_MAX_BYTES"]), max_depth=int(cfg["KG_QUERY_MAX_DEPTH"]))
+            limit = _limit(MAX_DRAWN)
+            triples = engine.construct(get_store(), query, limit)  # in a worker, under the query budget
+            return _page(reader, reader.construct_view(query, limit, triples), "kg — CONSTRUCT view", "construct")
         if focus:
             check_iri(focus, "focus")
             limit = _limit(default)
 
             def focus_page() -> str:
-                view = reader.neighbourhood(focus, limit)
+                view = engine.read(lambda: reader.neighbourhood(focus, limit))
                 return _page(reader, view, "kg — " + str(view.nodes[focus].get("label", focus)), "focus")
 
             return reader.memo("focus_page", (focus, limit), focus_page)
         limit = _limit(default)
+        # Building 5,000 nodes' page (layout included) takes seconds, serving it none: kept per generation; the
+        # reads run under the query time budget.
         if kind == "papers":
-            # Building 5,000 nodes' page (layout included) takes seconds, serving it none: kept per generation.
-            return reader.memo("view_page", (kind, limit),
-                               lambda: _page(reader, reader.first_view(limit), "kg — papers and entities", kind))
+            return reader.memo("view_page", (kind, limit), lambda: _page(
+                reader, engine.read(lambda: reader.first_view(limit)), "kg — papers and entities", kind))
         assert kind in VIEW_KINDS
-        return reader.memo("view_page", (kind, limit),
-                           lambda: _page(reader, graph_view(reader, kind, limit), "kg — graph view", kind))
+        return reader.memo("view_page", (kind, limit), lambda: _page(
+            reader, engine.read(lambda: graph_view(reader, kind, limit)), "kg — graph view", kind))
 
     return _render(build)
 

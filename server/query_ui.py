@@ -8,9 +8,10 @@ errors as sentences).
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, request
 
 from kg.namespace import RESOURCE_BASE
+from server.security import public_base
 from server.ui import PREFIXES, example_queries
 
 bp = Blueprint("query_ui", __name__)
@@ -24,7 +25,8 @@ def query_page() -> str:
     if initial is None:
         chosen = next((e for e in examples if e["name"] == wanted), examples[0] if examples else None)
         initial = chosen["query"] if chosen else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
-    endpoint = url_for("sparql.sparql", _external=True)
+    # Relative unless public_url is set: never built from the request's Host header.
+    endpoint = public_base(relative=True) + "/sparql"
     config = {"endpoint": endpoint, "examples": examples, "initial": initial, "prefixes": PREFIXES,
               "resourceBase": RESOURCE_BASE, "run": wanted is not None}
     return render_template("query.html", examples=examples, config=config, endpoint=endpoint)

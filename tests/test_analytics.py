@@ -425,3 +425,20 @@ def test_analytics_cli_trends_say_why_a_store_without_dates_has_none(tmp_path, t
     build([src], load_settings({"store_dir": str(tmp_path / "store")}, env={}), extractor=tiny_extractor)
     out = _run("analytics", "trends", "--store", str(tmp_path / "store"))
     assert "no paper in this store has a year" in out and "Daily Papers" in out
+
+
+def test_analytics_cli_rising_lists_only_rising_and_falling_only_falling(store_dir):
+    rising = _run("analytics", "trends", "--type", "method", "--rising", "--by", "year", "--min-papers", "1",
+                  "--format", "csv", "--store", str(store_dir))
+    falling = _run("analytics", "trends", "--type", "method", "--falling", "--by", "year", "--min-papers", "1",
+                   "--format", "csv", "--store", str(store_dir))
+    assert rising.splitlines()[1:] and all(r.startswith("rising,") for r in rising.splitlines()[1:])
+    assert falling.splitlines()[1:] and all(r.startswith("falling,") for r in falling.splitlines()[1:])
+    assert "BERT" in falling and "BERT" not in rising
+
+
+def test_analytics_rising_needs_a_growing_share_and_late_papers(store):
+    df = ka.rising_falling(store, "method", "year", min_papers=1)
+    up, down = df[df.trend == "rising"], df[df.trend == "falling"]
+    assert (up.change_pp > 0).all() and (up.late > 0).all()
+    assert (down.change_pp < 0).all() and (down.early > 0).all()

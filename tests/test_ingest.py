@@ -74,12 +74,13 @@ def test_ingest_jsonl_bad_lines_reported_good_kept(tmp_path: Path):
     assert all(str(p).startswith(str(f)) for p in report.problems)
 
 
-def test_ingest_undecodable_file_skipped_others_kept(tmp_path: Path, data_dir: Path):
+def test_ingest_undecodable_byte_costs_only_its_line(tmp_path: Path, data_dir: Path):
     bad = tmp_path / "bad.jsonl"
-    bad.write_bytes(b'{"title": "\xff\xfe broken"}\n')
-    papers, report = _read([bad, data_dir / "papers.jsonl"])
-    assert len(papers) == 3
-    assert report.skipped == 1 and "not UTF-8" in str(report.problems[0])
+    good = (data_dir / "papers.jsonl").read_bytes().splitlines()
+    bad.write_bytes(b"\n".join([good[0], b'{"title": "\xff\xfe broken", "abstract": "x"}', good[1]]) + b"\n")
+    papers, report = _read([bad])
+    assert len(papers) == 2  # the good lines before and after the bad byte are kept
+    assert report.skipped == 1 and "not UTF-8" in str(report.problems[0]) and report.problems[0].line == 2
 
 
 def test_ingest_format_detected_from_content_not_suffix(tmp_path: Path, data_dir: Path):

@@ -150,8 +150,12 @@ def rising_falling(store: GraphStore | str | Path, entity_type: str = "method", 
     out["change_pp"] = 100 * (out["late_share"] - out["early_share"])
     out["log2_ratio"] = [math.log2(((late + 1) / (n_late + 1)) / ((early + 1) / (n_early + 1)))
                          for early, late in zip(out["early"], out["late"], strict=True)]
-    rising = out[out["log2_ratio"] > 0].sort_values(["log2_ratio", "papers", "label"], ascending=[False, False, True])
-    falling = out[out["log2_ratio"] < 0].sort_values(["log2_ratio", "papers", "label"], ascending=[True, False, True])
+    # Rising: its share grew and it is present late; falling: its share shrank and it was present early (the +1
+    # smoothing alone would call an entity absent from both spans "rising" when the late span has fewer papers).
+    up = (out["log2_ratio"] > 0) & (out["change_pp"] > 0) & (out["late"] > 0)
+    down = (out["log2_ratio"] < 0) & (out["change_pp"] < 0) & (out["early"] > 0)
+    rising = out[up].sort_values(["log2_ratio", "papers", "label"], ascending=[False, False, True])
+    falling = out[down].sort_values(["log2_ratio", "papers", "label"], ascending=[True, False, True])
     result = pd.concat([rising.head(top).assign(trend="rising"), falling.head(top).assign(trend="falling")],
                        ignore_index=True)
     return result[cols]

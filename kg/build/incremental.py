@@ -35,7 +35,7 @@ from rdflib import Literal
 from kg.build.entities import EntityTable
 from kg.build.entity_index import EntityIndex
 from kg.build.lock import write_lock
-from kg.build.orchestrate import Progress
+from kg.build.orchestrate import Progress, check_publishable
 from kg.build.runners import curation_of, make_runner
 from kg.build.shapes import check_triples
 from kg.build.spool import Spool, batched
@@ -79,7 +79,6 @@ class UpdateReport:
                  f"triples: {self.triples}", f"time: {secs}", f"store: {self.store}"]
         if self.ingest.read:
             lines.insert(0, f"input: {self.ingest.summary()}")
-        lines += [f"skipped: {p}" for p in self.ingest.problems[:50]]
         lines += [f"duplicate title, kept the stored paper: {d}" for d in self.duplicates[:50]]
         lines += [f"not in the graph: {u}" for u in self.unknown[:50]]
         lines += self.curation
@@ -187,9 +186,10 @@ def _stored_papers(store: GraphStore, skip: set[str]) -> Iterator[Paper]:
 
 
 def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress: Progress | None = None,
-        extractor: Any = None) -> UpdateReport:
+        extractor: Any = None, *, allow_empty: bool = False, strict: bool = False) -> UpdateReport:
     """Add (or replace, by id) the papers in ``inputs`` and publish the updated graph atomically."""
-    return _add(lambda upd, report: read_papers(inputs, report.ingest), settings, progress, extractor)
+    return _add(lambda upd, report: read_papers(inputs, report.ingest), settings, progress, extractor,
+                allow_empty=allow_empty, strict=strict)
 
 
 def curate(settings: Settings | None = None, progress: Progress | None = None, extractor: Any = None
@@ -208,7 +208,7 @@ def curate(settings: Settings | None = None, progress: Progress | None = None, e
                 report.ingest.kept += 1
                 yield paper
 
-    return _add(stored, settings, progress, extractor)
+    return _add(stored, settings, progress, extractor, allow_empty=True)  # nothing to re-apply is not an error
 
 
 def _stored_paper(store: GraphStore, paper_id: str) -> Paper | None:
@@ -230,7 +230,8 @@ def _stored_paper(store: GraphStore, paper_id: str) -> Paper | None:
 
 
 def _add(read: Callable[[_Update, UpdateReport], Iterable[Paper]], settings: Settings | None,
-         progress: Progress | None, extractor: Any) -> UpdateReport:
+         progress: Progress | None, extractor: Any, *, allow_empty: bool = False, strict: bool = False
+         ) -> UpdateReport:
     """Add (or replace, by id) the papers ``read(update, report)`` gives and publish the updated graph."""
     settings = settings or load_settings()
     root = store_path(settings)
@@ -288,6 +289,8 @@ def _add(read: Callable[[_Update, UpdateReport], Iterable[Paper]], settings: Set
                     runner.close(abort=True)
                     raise
                 runner.close()
+            check_publishable(report.added + len(report.duplicates), report.ingest, allow_empty, strict,
+                              "add nothing")
             report.replaced = len(replaced)
             report.added -= report.replaced
             report.seconds["extract+load"] = time.perf_counter() - t

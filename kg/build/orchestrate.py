@@ -28,7 +28,7 @@ from kg.build.lock import write_lock
 from kg.build.runners import curation_of, make_runner
 from kg.build.spool import Spool, batched
 from kg.config import Settings, load_settings, store_path
-from kg.errors import ShapeViolation
+from kg.errors import InputError, ShapeViolation
 from kg.extract.canonical import AcronymCounts, read_overrides, resolve_acronyms
 from kg.extract.curation import curation_summary
 from kg.ingest import IngestReport, bundled_corpus, read_papers
@@ -67,15 +67,25 @@ class BuildReport:
             f"time: {secs}",
             f"store: {self.store}",
         ]
-        lines += [f"skipped: {p}" for p in self.ingest.problems[:50]]
-        if self.ingest.skipped > 50:
-            lines.append(f"skipped: … and {self.ingest.skipped - 50} more")
         lines += self.curation
-        return "\n".join(lines)
+        return "\n".join(lines)  # the skipped records: ``ingest.skip_lines()`` (the CLI prints them on stderr)
+
+
+def check_publishable(papers: int, ingest: IngestReport, allow_empty: bool, strict: bool, what: str) -> None:
+    """Refuse to publish (``InputError``, nothing replaced) a graph from inputs that gave no paper (unless
+    ``allow_empty``), or from inputs with skipped records when ``strict``."""
+    skips = "".join("\n" + line for line in ingest.skip_lines(20))
+    if papers == 0 and not allow_empty:
+        raise InputError(f"the inputs gave 0 papers ({ingest.summary()}); nothing was published and the served graph "
+                         f"is unchanged. Check the inputs, or pass --allow-empty to {what} anyway{skips}")
+    if strict and ingest.skipped:
+        raise InputError(f"{ingest.skipped} input record(s) were skipped and --strict is on; nothing was published"
+                         f"{skips}")
 
 
 def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None = None,
-          progress: Progress | None = None, extractor: Any = None) -> BuildReport:
+          progress: Progress | None = None, extractor: Any = None, *, allow_empty: bool = False,
+          strict: bool = False) -> BuildReport:
     """Build a new graph generation from ``inputs`` (default: the bundled corpus) and publish it atomically.
 
     ``extractor``: an ``Extractor`` (or anything with ``extract(papers)``) to run in this process, or an
@@ -95,6 +105,7 @@ def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None 
             store.add_quads(ontology_quads())
             stats = StatsCounts()
             table = load_corpus(store, index, paths, settings, report, progress, extractor, stats)
+            check_publishable(report.papers, report.ingest, allow_empty, strict, "publish an empty graph")
             report.curation = curation_summary(curation_of(settings, extractor), index.curated_counts())
             t = time.perf_counter()
             write_entities(store, table, settings.validate_shapes)

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from kg.errors import InputError
 from kg.ingest import arxiv_atom, bibtex, csv_table, hf_daily, json_array, jsonl
-from kg.ingest.text import head_bytes, open_text, title_key
+from kg.ingest.text import bad_utf8, head_bytes, open_text, title_key
 from kg.model import Paper
 
 Reader = Callable[[Path, TextIO], Iterator[Paper | InputError]]
@@ -41,6 +41,7 @@ SUFFIXES: dict[str, str] = {".jsonl": "jsonl", ".ndjson": "jsonl", ".txt": "hf-d
                             ".atom": "arxiv-atom", ".xml": "arxiv-atom", ".bib": "bibtex", ".csv": "csv",
                             ".tsv": "csv"}
 MAX_PROBLEMS_KEPT = 1000  # the report keeps the first problems in full and counts the rest
+MAX_TEXT_CHARS = 1_000_000  # longest title or abstract extracted (spaCy's max_length); longer records are skipped
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data" / "hf-daily-papers"
 
@@ -63,6 +64,16 @@ class IngestReport:
 
     def summary(self) -> str:
         return f"read {self.read}, kept {self.kept}, duplicates {self.duplicates}, skipped {self.skipped}"
+
+    def skip_lines(self, most: int = MAX_PROBLEMS_KEPT) -> list[str]:
+        """One ``skipped: file:line: why`` line per skipped record (the first ``most``), then a summary line."""
+        lines = [f"skipped: {p}" for p in self.problems[:most]]
+        if self.skipped > len(lines):
+            lines.append(f"skipped: … and {self.skipped - len(lines)} more")
+        if self.skipped:
+            lines.append(f"skipped {self.skipped} of {self.read + self.skipped} input records "
+                         f"(kept {self.kept}, duplicates {self.duplicates})")
+        return lines
 
 
 def bundled_corpus() -> list[Path]:
@@ -99,13 +110,36 @@ def detect_format(path: Path) -> str:
     raise InputError(f"unrecognised format (known: {', '.join(FORMATS)})", path=str(path))
 
 
+def _line_of(paper: Paper) -> int | None:
+    _, _, line = paper.source.rpartition(":")
+    return int(line) if line.isdigit() else None
+
+
+def checked(paper: Paper, path: Path) -> Paper | InputError:
+    """``paper``, or the ``InputError`` that skips it: an undecodable byte in its text, or a title or abstract
+    longer than ``MAX_TEXT_CHARS`` (the extractor would refuse the whole batch)."""
+    for name, text in (("title", paper.title), ("abstract", paper.abstract)):
+        bad = bad_utf8(text)
+        if bad is not None:
+            return InputError(f"not UTF-8 (an undecodable byte at character {bad}); record skipped", path=str(path),
+                              line=_line_of(paper), field=name)
+        if len(text) > MAX_TEXT_CHARS:
+            return InputError(f"{len(text):,} characters, more than the {MAX_TEXT_CHARS:,} the extractor reads; "
+                              "record skipped", path=str(path), line=_line_of(paper), field=name)
+    if any(bad_utf8(v) is not None for v in (paper.id, paper.url or "", paper.date or "", *paper.authors)):
+        return InputError("not UTF-8 (an undecodable byte in its metadata); record skipped", path=str(path),
+                          line=_line_of(paper))
+    return paper
+
+
 def iter_records(path: Path, fmt: str | None = None) -> Iterator[Paper | InputError]:
     """Every record of one file, good (``Paper``) or bad (``InputError``), streamed; a whole-file problem
-    (unknown format, not UTF-8, truncated gzip) is one error and ends that file."""
+    (unknown format, truncated gzip) is one error and ends that file."""
     try:
         fmt = fmt or detect_format(path)
         with open_text(path) as stream:
-            yield from FORMATS[fmt][1](path, stream)
+            for rec in FORMATS[fmt][1](path, stream):
+                yield checked(rec, path) if isinstance(rec, Paper) else rec
     except UnicodeDecodeError as exc:
         yield InputError(f"not UTF-8 text (byte {exc.start} of a read block); rest of file skipped", path=str(path))
     except (InputError, OSError, EOFError) as exc:

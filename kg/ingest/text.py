@@ -30,12 +30,22 @@ def read_bytes(path: Path) -> bytes:
 def open_text(path: Path) -> TextIO:
     """A streaming UTF-8 text reader over the (transparently gunzipped) file; newlines are kept as in the file.
 
-    Decoding errors surface as ``UnicodeDecodeError`` while reading, so a reader can keep what came before.
+    Bytes that are not UTF-8 are decoded as lone surrogates (``surrogateescape``), so one bad byte costs only the
+    record it is in: ``bad_utf8`` finds it there, and ``read_papers`` skips that record with its line number.
     """
     with path.open("rb") as fh:
         gz = fh.read(2) == GZIP_MAGIC
     raw = gzip.open(path, "rb") if gz else path.open("rb")  # noqa: SIM115  (the returned reader owns it)
-    return io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="")
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def bad_utf8(text: str) -> int | None:
+    """Offset of the first undecodable byte in ``text`` (read by ``open_text``), or None when it is clean."""
+    m = _SURROGATE.search(text)
+    return m.start() if m else None
 
 
 def head_bytes(path: Path, n: int = 8192) -> bytes:

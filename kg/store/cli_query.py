@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from kg.errors import QueryRefused
+from kg.store.guard import check_allowed, is_update, query_form
 from kg.store.oxigraph_store import GraphStore
 
 _FORMATS = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
@@ -15,7 +17,14 @@ def _cell(term: object) -> str:
 
 
 def run_query(store_dir: str, sparql: str, fmt: str = "table") -> str:
-    """Result of ``sparql`` as text: an aligned table (default), a results format, or N-Triples for graphs."""
+    """Result of ``sparql`` as text: an aligned table (default), a results format, or N-Triples for graphs.
+
+    The same guard as the server: SERVICE/LOAD refused (``kg query`` never fetches URLs), depth and size limits;
+    an update is refused with "updates are not accepted here"."""
+    check_allowed(sparql)
+    if not query_form(sparql) and is_update(sparql):
+        raise QueryRefused("updates are not accepted here: `kg query` only reads the graph (change it with kg add / "
+                           "kg remove, or SPARQL Update on an update-enabled server)")
     store = GraphStore.open(store_dir)
     result = store.query(sparql)
     if isinstance(result, ox.QueryBoolean):

@@ -144,6 +144,8 @@ class GraphStore:
     def open(cls, root: Path | str, read_only: bool = True) -> GraphStore:
         """Open the served generation under ``root``; ``StoreError`` when there is none."""
         root = Path(root)
+        if root.exists() and not root.is_dir():
+            raise StoreError(f"{root} is a file, not a store directory (setting store_dir / KG_STORE_DIR)")
         path = current_path(root)
         if path is None:
             raise StoreError(f"no graph at {root}: run `kg build --store {root}` first")

@@ -9,18 +9,20 @@ query; the SPARQL 1.1 Service Description when there is no query at all.
 Safe by default:
 
 * read-only: SPARQL Update runs only when ``update_enabled`` is on AND the request carries
-  ``Authorization: Bearer <update_token>`` (``update``);
-* ``SERVICE`` is refused (Oxigraph would fetch the URL for the client), and so is ``LOAD`` in updates
+  ``Authorization: Bearer <update_token>`` (``update``); it commits by publishing a copy (``engine``, ``workers``);
+* ``SERVICE`` and ``LOAD`` are refused from a tokenization of the query, with depth and size limits
   (``kg.store.guard``);
-* a per-query time budget (``query_timeout``): every query runs in a worker of a bounded per-app pool; the
-  request waits at most the budget, then answers ``503 query_timeout`` and moves on (``budget``);
-* a row cap (``row_limit``): longer results are cut (``execute``; headers in ``routes``);
+* every query, update and graph-view CONSTRUCT runs in a worker process killed at its deadline, with a memory cap,
+  no network, and a crash costing one request (``workers``, ``sandbox``, ``engine``);
+* row and byte caps (``row_limit``, ``max_response_bytes``): longer results are cut (``execute``; headers in
+  ``routes``);
 * a request size limit (``max_request_bytes``, Flask's MAX_CONTENT_LENGTH → 413);
-* CORS: any origin may query, preflight ``OPTIONS`` answered (``cors``).
+* CORS as the ``cors_origins`` setting says, preflight ``OPTIONS`` answered (``cors``).
 
-Modules: ``protocol`` (request parsing), ``execute`` (one query under a budget → head and answer pieces; the seam
-a pool of worker processes will plug into), ``budget`` (deadline and worker pool), ``results`` (result writers),
-``service`` (service description), ``update``, ``cors``, ``routes`` (the blueprint).
+Modules: ``protocol`` (request parsing), ``execute`` (one query under a budget → head and answer pieces; what a
+worker runs), ``engine`` (where work runs: worker processes, or threads for in-memory stores), ``workers`` (the
+process pool), ``sandbox`` (a worker's own limits), ``budget`` (deadline; the in-process pool), ``results``
+(result writers), ``service`` (service description), ``update``, ``cors``, ``routes`` (the blueprint).
 """
 
 from server.sparql.routes import bp

@@ -1,17 +1,14 @@
-"""The time budget of a query and the bounded pool its work runs in.
+"""The time budget of a query (``Budget``), and the in-process thread pool that runs query work for stores no
+other process can open (in-memory stores: tests, the W3C runner). On-disk stores — everything ``kg serve`` serves
+— run their queries in the worker processes of ``server.sparql.workers`` instead, which are killed at the deadline.
 
 In: a function of the ``Budget`` (and, for streamed answers, of an ``emit`` callback). Out: what it returned, or
 the items it emitted, read by the request thread while the deadline holds; ``QueryTimeout`` (503) past it.
 
-Why a thread pool (measured on a 10k-paper store, README "SPARQL endpoint"): pyoxigraph releases the GIL while it
-evaluates, so a worker thread gives the deadline for ~0.1 ms per query; while a runaway query blocked one worker,
-71 other queries were answered (median 2.1 ms). Oxigraph cannot cancel a query in-process, so a query past its
-budget is *abandoned*: the worker stops at the next row it pulls or the next piece it emits (the deadline is
-checked as rows stream), but a single engine call that blocks (a big GROUP BY / ORDER BY) runs to its end in the
-background (10.5 s for the measured runaway). The pool is bounded (``threads`` workers), so abandoned queries can
-slow the endpoint down but never multiply. A pool of worker processes would make cancellation real (kill the
-process); its per-query cost measured small (ASK round trip 0.06 ms vs 0.05 ms in-process, 0.3 s to start a
-worker) but it needs one store handle per process and cannot serve in-memory stores.
+In-process, Oxigraph cannot cancel a query, so a query past its budget is *abandoned*: the worker thread stops at
+the next row it pulls or the next piece it emits, but a single engine call that blocks runs to its end in the
+background (measured before the worker processes: 8 blocking runaways kept the pool's slots and both cores for
+minutes). That is why the server does not use this pool for stores on disk.
 
 Oxigraph result objects may only be touched and dropped by the thread that made them (pyo3 aborts the process
 otherwise), so a worker keeps its result to itself and hands out plain values: serialised bytes, and exceptions

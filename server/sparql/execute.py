@@ -33,6 +33,7 @@ class QueryJob:
 
     query: str
     row_limit: int  # most rows (or triples) answered
+    max_bytes: int = 0  # most bytes answered (0: no cap); cut like the row cap
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     accept: str | None = None
@@ -61,10 +62,12 @@ class _Chunks:
         self.emit, self.size = emit, size
         self.parts: list[bytes] = []
         self.length = 0
+        self.total = 0  # bytes written so far
 
     def write(self, data: bytes) -> int:
         self.parts.append(bytes(data))
         self.length += len(data)
+        self.total += len(data)
         if self.length > self.size:
             self.flush()
         return len(data)
@@ -75,12 +78,14 @@ class _Chunks:
             self.parts, self.length = [], 0
 
 
-def _capped(rows: Iterable[Any], budget: Budget, limit: int, state: dict[str, bool]) -> Iterator[Any]:
-    """At most ``limit`` of ``rows``, checking the budget as they are pulled; ``state["truncated"]`` if cut."""
+def _capped(rows: Iterable[Any], budget: Budget, limit: int, state: dict[str, bool],
+            out: _Chunks | None = None, max_bytes: int = 0) -> Iterator[Any]:
+    """At most ``limit`` of ``rows`` (and none once ``out`` holds ``max_bytes``), checking the budget as they are
+    pulled; ``state["truncated"]`` if cut."""
     for i, row in enumerate(rows):
         if i % CHECK_EVERY == 0:
             budget.check()
-        if i >= limit:
+        if i >= limit or (max_bytes and out is not None and out.total >= max_bytes):
             state["truncated"] = True
             return
         yield row
@@ -115,10 +120,11 @@ def run_query(store: GraphStore, job: QueryJob, budget: Budget, emit: Callable[[
     if isinstance(result, ox.QueryBoolean):
         out.write(result.serialize(format=BOOLEAN_FORMATS[name]) or b"")
     elif isinstance(result, ox.QueryTriples):
-        ox.serialize(_capped(result, budget, job.row_limit, state), cast(IO[bytes], out), format=GRAPH_FORMATS[name])
+        ox.serialize(_capped(result, budget, job.row_limit, state, out, job.max_bytes), cast(IO[bytes], out),
+                     format=GRAPH_FORMATS[name])
     else:
         names = [v.value for v in result.variables]
-        for piece in write_solutions(names, _capped(result, budget, job.row_limit, state), name):
+        for piece in write_solutions(names, _capped(result, budget, job.row_limit, state, out, job.max_bytes), name):
             out.write(piece.encode("utf-8"))
     out.flush()
     return state["truncated"]

@@ -13,63 +13,57 @@ the connection is closed before the end of the body, so clients see an error rat
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
-from functools import partial
+from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 from kg.errors import KGError, QueryError
 from kg.store.guard import check_allowed
 from server.errors import NotAcceptable
 from server.negotiation import negotiate
+from server.security import neutralise_bidi
 from server.sparql import service
-from server.sparql.budget import END, Budget, QueryPool, Stream
+from server.sparql.budget import END
 from server.sparql.cors import add_cors_headers, preflight
-from server.sparql.execute import CHUNK_BYTES, Head, QueryJob, Table, run_query
+from server.sparql.engine import get_engine
+from server.sparql.execute import CHUNK_BYTES, Head, QueryJob, Table
 from server.sparql.protocol import check_graph_iris, parse_request
 from server.sparql.update import run_update
 from server.store_access import get_store
 
+try:  # waitress closes the connection on this one without logging a traceback (nothing went wrong)
+    from waitress.channel import ClientDisconnected as _Closing
+except ImportError:  # pragma: no cover - another WSGI server
+    _Closing = ConnectionAbortedError
+
 log = logging.getLogger("kg.server")
 bp = Blueprint("sparql", __name__)
+
+
+class StreamCut(_Closing):
+    """Raised into the WSGI server to close a streamed answer before its end (the budget ran out meanwhile)."""
 bp.after_request(add_cors_headers)
 bp.add_url_rule("/sparql", "preflight", preflight, methods=["OPTIONS"])
-POOL_KEY = "kg.sparql.pool"
-_POOL_LOCK = threading.Lock()
-
-
-def query_pool(app: Flask) -> QueryPool:
-    """The app's query pool (``threads`` workers, at least 2), made on first use."""
-    pool = app.extensions.get(POOL_KEY)
-    if pool is None:
-        with _POOL_LOCK:
-            pool = app.extensions.get(POOL_KEY)
-            if pool is None:
-                pool = app.extensions[POOL_KEY] = QueryPool(int(app.config.get("KG_THREADS", 8)))
-    return pool
-
-
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     preq = parse_request(request)
     if preq.update is not None:
-        return run_update(preq, query_pool(current_app))
+        return run_update(preq)
     if preq.query is None:
         return service.respond()
     query = preq.query
     if not query.strip():
         raise QueryError("empty query")
-    check_allowed(query)
+    cfg = current_app.config
+    check_allowed(query, max_bytes=int(cfg["KG_QUERY_MAX_BYTES"]), max_depth=int(cfg["KG_QUERY_MAX_DEPTH"]))
     accept, fmt = request.headers.get("Accept"), request.args.get("format")
     if negotiate(accept, "solutions", fmt) is None and negotiate(accept, "graph", fmt) is None:
         raise NotAcceptable(f"cannot serve SPARQL results as {fmt or accept!r}")
     check_graph_iris(preq.default_graphs + preq.named_graphs)
-    cfg = current_app.config
-    job = QueryJob(query, int(cfg["KG_ROW_LIMIT"]), tuple(preq.default_graphs), tuple(preq.named_graphs), accept,
-                   fmt, union_default=bool(cfg["KG_UNION_DEFAULT_GRAPH"]))
-    stream = query_pool(current_app).stream(partial(run_query, get_store(), job),
-                                            Budget(float(cfg["KG_QUERY_TIMEOUT"])))
+    job = QueryJob(query, int(cfg["KG_ROW_LIMIT"]), int(cfg["KG_MAX_RESPONSE_BYTES"]), tuple(preq.default_graphs),
+                   tuple(preq.named_graphs), accept, fmt, union_default=bool(cfg["KG_UNION_DEFAULT_GRAPH"]))
+    stream = get_engine().query(get_store(), job)
     try:
         return _answer(stream, job)
     except BaseException:
@@ -77,12 +71,13 @@ def sparql() -> Response:
         raise
 
 
-def _answer(stream: Stream, job: QueryJob) -> Response:
+def _answer(stream: Any, job: QueryJob) -> Response:
     head: Head = stream.get()
     if head.format == "html":
         table: Table = stream.get()
         stream.close()
-        return Response(render_template("results.html", query=job.query, names=table.names, rows=table.rows),
+        rows = [[None if c is None else neutralise_bidi(c) for c in row] for row in table.rows]
+        return Response(render_template("results.html", query=job.query, names=table.names, rows=rows),
                         mimetype="text/html")
     first: list[bytes] = []
     size = 0
@@ -101,7 +96,7 @@ def _answer(stream: Stream, job: QueryJob) -> Response:
     return resp
 
 
-def _rest(first: list[bytes], stream: Stream) -> Iterator[bytes]:
+def _rest(first: list[bytes], stream: Any) -> Iterator[bytes]:
     """The streamed body: what was read before the status was sent, then the pieces as the worker emits them."""
     try:
         yield from first
@@ -109,6 +104,6 @@ def _rest(first: list[bytes], stream: Stream) -> Iterator[bytes]:
             yield from stream
         except KGError as exc:
             log.warning("streamed SPARQL answer cut short (the client sees a broken connection): %s", exc)
-            raise
+            raise StreamCut(str(exc)) from None
     finally:
         stream.close()

@@ -12,6 +12,7 @@ from rdflib import RDF, RDFS, Namespace
 from rdflib.namespace import DCTERMS
 
 from server.negotiation import negotiate
+from server.security import public_base
 from server.sparql.results import GRAPH_FORMATS
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -56,7 +57,7 @@ def respond() -> Response:
     cfg = current_app.config
     chosen = negotiate(request.headers.get("Accept"), "graph", request.args.get("format")) or ("turtle", "text/turtle")
     name, media = chosen
-    triples = service_description(request.base_url, bool(cfg["KG_UPDATE_ENABLED"]), float(cfg["KG_QUERY_TIMEOUT"]),
+    triples = service_description(public_base() + request.path, bool(cfg["KG_UPDATE_ENABLED"]), float(cfg["KG_QUERY_TIMEOUT"]),
                                   int(cfg["KG_ROW_LIMIT"]), bool(cfg["KG_UNION_DEFAULT_GRAPH"]))
     prefixes = {"sd": str(SD)} if name in ("turtle", "rdfxml") else None
     body = ox.serialize(triples, format=GRAPH_FORMATS[name], prefixes=prefixes)

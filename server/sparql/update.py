@@ -1,8 +1,10 @@
 """SPARQL Update through ``/sparql``: off unless the ``update_enabled`` setting is on AND the request carries
 ``Authorization: Bearer <update_token>``; ``LOAD`` and ``SERVICE`` refused (the server never fetches URLs).
 
-In: the update text of a ``ProtocolRequest``. Out: ``204`` once applied, within the query time budget; the store
-handle then counts a new generation, so readers (the graph view's caches, the search index) start over.
+In: the update text of a ``ProtocolRequest``. Out: ``204`` with ``X-KG-Update: committed`` once the update is
+applied and published (a new store generation, so readers — queries, the graph view's caches, the search index —
+see it at once); a ``503`` whose message says "nothing was changed" when a budget stopped it before its commit
+(``engine`` and ``workers`` say how an update commits).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from flask import Response, current_app, request
 from kg.errors import QueryError, QueryRefused
 from kg.store.guard import check_allowed
 from server.errors import Unauthorized
-from server.sparql.budget import Budget, QueryPool
+from server.sparql.engine import get_engine
 from server.sparql.protocol import ProtocolRequest
 from server.store_access import EXTENSION_KEY
 
@@ -33,26 +35,21 @@ def authorise() -> None:
         raise Unauthorized("SPARQL Update needs the header 'Authorization: Bearer <update_token>'")
 
 
-def run_update(preq: ProtocolRequest, pool: QueryPool) -> Response:
+def run_update(preq: ProtocolRequest) -> Response:
     authorise()
     text = preq.update or ""
     if not text.strip():
         raise QueryError("empty update")
     if preq.using_graphs:
         raise QueryError("using-graph-uri / using-named-graph-uri are not supported; use USING in the update")
-    check_allowed(text, update=True)
+    cfg = current_app.config
+    check_allowed(text, update=True, max_bytes=int(cfg["KG_QUERY_MAX_BYTES"]),
+                  max_depth=int(cfg["KG_QUERY_MAX_DEPTH"]))
     handle = current_app.extensions[EXTENSION_KEY]
-    store = handle.get()
-    if store.read_only:
-        raise QueryRefused("the store is open read-only; restart the server with update_enabled set")
-
-    def apply(budget: Budget) -> None:
-        try:
-            store.ox.update(text)
-        except SyntaxError as exc:
-            raise QueryError(str(exc)) from exc
-        store.ox.flush()
-        handle.changed()  # here, not after the wait: an update that outlives its budget still changes the data
-
-    pool.call(apply, Budget(float(current_app.config["KG_QUERY_TIMEOUT"])))
-    return Response(status=204)
+    if not handle.writable:
+        raise QueryRefused("the store is served read-only; restart the server with update_enabled set")
+    get_engine().update(handle.root, handle.get(), text)
+    handle.changed()
+    resp = Response(status=204)
+    resp.headers["X-KG-Update"] = "committed"
+    return resp

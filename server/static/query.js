@@ -8,6 +8,7 @@
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("kg-query-config").textContent);
+  cfg.endpoint = new URL(cfg.endpoint, window.location.href).href;  // relative unless public_url is set
   var MAX_ROWS = 2000;  // drawn at once; the count says how many more there are
   var NUMERIC = /#(integer|decimal|double|float|int|long|short|byte|nonNegativeInteger|positiveInteger|unsignedInt)$/;
 

@@ -144,9 +144,10 @@ class GraphReader:
         return self.memo("entity_sample", (types, n_entities),
                          lambda: views.entity_sample(self, set(types) if types else None, n_entities))
 
-    def construct_view(self, query: str, max_nodes: int = 5000) -> nx.Graph:
+    def construct_view(self, query: str, max_nodes: int = 5000,
+                       triples: tuple[list[views.ConstructTriple], bool] | None = None) -> nx.Graph:
         """The graph a CONSTRUCT query builds, at most ``max_nodes`` nodes (other queries are refused)."""
-        return views.construct_view(self, query, max_nodes)
+        return views.construct_view(self, query, max_nodes, triples)
 
     def node_details(self, iri: str, max_papers: int = 50, offset: int = 0) -> dict[str, Any]:
         """The details panel's JSON for a paper or entity (``NodeNotFound`` for other IRIs); an entity's papers

@@ -19,7 +19,8 @@ from rdflib.namespace import DCTERMS
 
 from kg.errors import QueryError, QueryRefused
 from kg.namespace import KG, local_name
-from kg.store.guard import check_allowed, is_update, query_form
+from kg.store.guard import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, check_allowed, is_update, query_form
+from kg.store.oxigraph_store import GraphStore
 from kg.store.read.base import TYPE_NAME, not_found, rows
 from kg.store.read.links import (
     LINK_SCAN_CAP,
@@ -211,9 +212,10 @@ def architecture_edges(reader: GraphReader, nodes: list[str]) -> list[tuple[str,
     return out
 
 
-def check_construct(query: str) -> None:
-    """Accept only a SPARQL CONSTRUCT without SERVICE; else ``QueryRefused``/``QueryError`` saying what to send."""
-    check_allowed(query)
+def check_construct(query: str, max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
+    """Accept only a SPARQL CONSTRUCT without SERVICE (within ``check_allowed``'s limits); else
+    ``QueryRefused``/``QueryError`` saying what to send."""
+    check_allowed(query, max_bytes=max_bytes, max_depth=max_depth)
     form = query_form(query)
     if not form and is_update(query):
         raise QueryRefused("the graph view draws CONSTRUCT queries only, not updates")
@@ -224,39 +226,65 @@ def check_construct(query: str) -> None:
                            "write CONSTRUCT { ?s ?p ?o } WHERE { … } to choose the triples to draw")
 
 
-def construct_view(reader: GraphReader, query: str, max_nodes: int = 5000) -> nx.Graph:
+ConstructTriple = tuple[str, str, str, bool]  # (subject id, predicate IRI, object id or literal text, is literal)
+TRIPLES_PER_NODE = 20  # a CONSTRUCT view reads at most this many triples per node it may draw
+
+
+def construct_triples(store: GraphStore, query: str, max_nodes: int) -> tuple[list[ConstructTriple], bool]:
+    """The triples of a CONSTRUCT as plain values (picklable: a worker process reads them), and whether reading
+    stopped early: once more than ``max_nodes`` resources were seen, or ``TRIPLES_PER_NODE × max_nodes`` triples
+    were read, the rest of the result is never pulled from the engine."""
+    check_construct(query)
+    result = store.query(query)
+    if not isinstance(result, ox.QueryTriples):
+        raise QueryRefused("the graph view draws CONSTRUCT queries only")
+    out: list[ConstructTriple] = []
+    seen: set[str] = set()
+    most = TRIPLES_PER_NODE * max(1, max_nodes)
+    for t in result:
+        if len(out) >= most or len(seen) > max_nodes:
+            return out, True
+        s, o = t.subject, t.object
+        sid = s.value if isinstance(s, ox.NamedNode) else "_:" + str(getattr(s, "value", s))
+        seen.add(sid)
+        if isinstance(o, ox.Literal):
+            out.append((sid, t.predicate.value, o.value, True))
+            continue
+        oid = o.value if isinstance(o, ox.NamedNode) else "_:" + str(getattr(o, "value", o))
+        if t.predicate.value != RDF_TYPE:
+            seen.add(oid)
+        out.append((sid, t.predicate.value, oid, False))
+    return out, False
+
+
+def construct_view(reader: GraphReader, query: str, max_nodes: int = 5000,
+                   triples: tuple[list[ConstructTriple], bool] | None = None) -> nx.Graph:
     """The graph a CONSTRUCT query builds: IRIs and blank nodes are nodes, resource-to-resource triples edges.
 
     ``rdf:type``, ``rdfs:label`` and ``dcterms:title`` triples of the result name and type nodes; other nodes
-    are looked up in the store (at most ``MAX_LABEL_LOOKUPS``). Stops at ``max_nodes`` nodes.
+    are looked up in the store (at most ``MAX_LABEL_LOOKUPS``). Stops at ``max_nodes`` nodes. ``triples``: what
+    ``construct_triples`` read already (the server runs it in a worker process under the query budget).
     """
-    check_construct(query)
-    result = reader.store.query(query)
-    if not isinstance(result, ox.QueryTriples):
-        raise QueryRefused("the graph view draws CONSTRUCT queries only")
+    rows_read, cut = triples if triples is not None else construct_triples(reader.store, query, max_nodes)
     g = nx.Graph(view="construct")
     labels: dict[str, str] = {}
     types: dict[str, str] = {}
-    cut = False
-    for t in result:
-        s, p, o = t.subject, t.predicate.value, t.object
-        sid = s.value if isinstance(s, ox.NamedNode) else "_:" + s.value
-        if isinstance(o, ox.Literal):
+    for sid, p, obj, literal in rows_read:
+        if literal:
             if p in LABEL_PROPS:
-                labels.setdefault(sid, o.value)
+                labels.setdefault(sid, obj)
             if sid not in g and g.number_of_nodes() < max_nodes:
                 g.add_node(sid)
             continue
-        oid = o.value if isinstance(o, ox.NamedNode) else "_:" + o.value
-        if p == RDF_TYPE and o.value in TYPE_NAME:
-            types[sid] = TYPE_NAME[o.value]
+        if p == RDF_TYPE and obj in TYPE_NAME:
+            types[sid] = TYPE_NAME[obj]
             if sid not in g and g.number_of_nodes() < max_nodes:
                 g.add_node(sid)
             continue
-        if g.number_of_nodes() + (sid not in g) + (oid not in g) > max_nodes:
+        if g.number_of_nodes() + (sid not in g) + (obj not in g) > max_nodes:
             cut = True
             continue
-        g.add_edge(sid, oid, relation=local_name(p), confidence=1.0)
+        g.add_edge(sid, obj, relation=local_name(p), confidence=1.0)
     fams = reader.families()
     for n, node in enumerate(list(g.nodes)):
         kind = None
