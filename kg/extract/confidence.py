@@ -97,6 +97,25 @@ def _logistic(w: Mapping[str, float], features: Mapping[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
+def architecture_features(arch_id: str, mentions: Iterable[Mention],
+                          sources: Iterable[tuple[str, float]]) -> dict[str, float]:
+    """The features of one paper–architecture link: named in the text or only implied by the methods it links
+    (their roles and confidences), where, and which family (families differ in how often a mention means use)."""
+    ms = [m for m in mentions if not m.component.startswith("inferred:")]
+    src = list(sources)
+    return {
+        "explicit": float(bool(ms)),
+        "explicit_in_title": float(any(m.field == "title" for m in ms)),
+        "explicit_mentions": math.log1p(len(ms)),
+        "sources": math.log1p(len(src)),
+        "source_proposes": float(any(r == "proposes" for r, _ in src)),
+        "source_uses": float(any(r in ("uses", "evaluates_on") for r, _ in src)),
+        "source_compares": float(any(r == "compares" for r, _ in src)),
+        "source_conf_max": max((c for _, c in src), default=0.0),
+        f"arch={arch_id}": 1.0,
+    }
+
+
 @dataclass(frozen=True)
 class LinkScorer:
     """Per entity type: an intercept and a weight per feature (missing weights count 0); per role ("proposes"), the

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from kg.extract.abbreviations import Abbreviation
 from kg.extract.candidates import Candidate, resolve_overlaps
 from kg.extract.canonical import AcronymTable
-from kg.extract.confidence import LinkScorer, link_features, name_shape
+from kg.extract.confidence import LinkScorer, architecture_features, link_features, name_shape
 from kg.extract.normalize import canonical_key, norm_key, strip_acronym_plural
 from kg.extract.roles import (
     DEFAULT_ROLE,
@@ -257,6 +257,8 @@ class Linker:
         made = [self._make_link(g, texts) for g in groups.values()]
         links = [lk for lk in made if lk is not None]
         links.extend(self._architectures(links))
+        if self.scorer is not None and "architecture" in self.scorer.weights:
+            links = self._score_architectures(links)
         return PaperExtraction(paper, tuple(sorted(links, key=lambda lk: lk.entity.id)))
 
     # ------------------------------------------------------------------ helpers
@@ -423,6 +425,22 @@ class Linker:
         if len(reasons) == len(entity.merged_because):
             return entity
         return replace(entity, merged_because=tuple(sorted(reasons)))
+
+    def _score_architectures(self, links: list[Link]) -> list[Link]:
+        """Each architecture link's confidence from the scorer's architecture model: is the family one the paper's
+        own work uses, or only named in passing? (see ``architecture_features``)."""
+        out = []
+        for lk in links:
+            if lk.entity.type != "architecture" or lk.role == "mentions":
+                out.append(lk)
+                continue
+            sources = [s for s in links if s.entity.type != "architecture" and lk.entity.id in s.entity.architectures]
+            feats = architecture_features(lk.entity.id, lk.mentions, [(s.role, s.confidence) for s in sources])
+            if self.feature_sink is not None:
+                self.feature_sink.append((self._paper_id, lk.entity, feats))
+            conf = self.scorer.score("architecture", feats) if self.scorer is not None else lk.confidence
+            out.append(replace(lk, confidence=round(conf, 3), asserted=conf >= self.min_confidence))
+        return out
 
     def _architectures(self, links: list[Link]) -> list[Link]:
         """Architecture links implied by the methods the paper proposes, uses or compares with."""

@@ -31,7 +31,7 @@ from typing import Any
 from tools.ner.silver import GOLD_TYPES, Annotated, read_all
 from tools.ner.tagger import DEFAULT_CONFIG, examples, make_nlp, train
 
-TYPES = ("method", "task", "dataset", "metric")
+TYPES = ("method", "task", "dataset", "metric", "architecture")
 
 
 Gold = dict[str, dict[str, list[tuple[frozenset[str], bool]]]]
@@ -48,6 +48,8 @@ def gold_forms(data_dir: Path) -> Gold:
             out[rec["key"]] = {
                 GOLD_TYPES[k].lower(): [(frozenset(norm_key(f) for f in (e["label"], *e.get("aliases", [])) if f),
                                          bool(e.get("proposed"))) for e in rec.get(k, [])] for k in GOLD_TYPES}
+            # architectures: one entry per guideline family label
+            out[rec["key"]]["architecture"] = [(frozenset({a}), False) for a in rec.get("architectures", [])]
     return out
 
 
@@ -66,8 +68,10 @@ def out_of_fold_links(papers: list[Annotated], folds: int, epochs: int, work: Pa
     """(paper key, entity type, features, right?, proposed?) of every non-architecture link, each from a tagger that
     did not train on its paper; proposed? is 1 when the entity it names is one the paper proposes."""
     from kg.config import load_settings
+    from kg.evaluation.paper_level import architecture_labels
     from kg.extract import Extractor
     from kg.extract.confidence import LinkScorer
+    from kg.mapping.iris import entity_iri
     from kg.model import Paper
 
     gold = gold_forms(Path(__file__).resolve().parent / "data" / "arxiv")
@@ -84,13 +88,19 @@ def out_of_fold_links(papers: list[Annotated], folds: int, epochs: int, work: Pa
                          overrides={}, log=log)
             print(f"fold {k}: tagger best epoch {best['epoch']} span F1 {best['f']}", file=log, flush=True)
         ex = Extractor(load_settings({"use_ner": True, "min_confidence": 0.0}, env={}), ner_dir=model)
-        ex.linker.scorer = LinkScorer({})  # score every link (0.5) so its features are recorded
+        # Score every link (0.5) so its features are recorded; the architecture entry turns on their scoring.
+        ex.linker.scorer = LinkScorer({"architecture": {}})
         sink: list[Any] = []
         ex.linker.feature_sink = sink
         by_key = {p.key: p for p in held}
         extracted = {e.paper.id: e for e in ex.extract(Paper(id=p.key, title=p.title, abstract=p.abstract)
                                                          for p in held)}
         for pid, entity, feats in sink:
+            if entity.type == "architecture":  # right when one of the family's guideline labels is annotated
+                labels = architecture_labels().get(str(entity_iri(entity.id)), frozenset())
+                right = any(labels & g for g, _ in gold[by_key[pid].key]["architecture"])
+                rows.append((pid, entity.type, feats, int(right), 0))
+                continue
             link = next(lk for lk in extracted[pid].links if lk.entity.id == entity.id)
             forms = link_forms(entity, [m.text for m in link.mentions])
             hits = [proposed for g, proposed in gold[by_key[pid].key][entity.type] if forms & g]
