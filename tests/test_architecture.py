@@ -42,7 +42,7 @@ def modules() -> dict[str, Path]:
     out = {}
     for pkg in PACKAGES:
         for f in (ROOT / pkg).rglob("*.py"):
-            if "ner_model" in f.parts:
+            if "tagger_model" in f.parts:
                 continue
             parts = list(f.relative_to(ROOT).with_suffix("").parts)
             if parts[-1] == "__init__":

@@ -184,24 +184,22 @@ def test_extract_new_name_after_proposal_cue_is_proposed(tiny_extractor):
     assert links["method/resnet"].role == "uses"
 
 
-def test_extract_selective_ner_reads_only_around_unmatched_names(tiny_extractor, tmp_path):
-    from kg.extract.ner import SelectiveNer
-    from kg.extract.pipeline import NER_MODEL_DIR, ner_model_available
+def test_extract_shipped_tagger_finds_names_beside_the_vocabulary():
+    """The shipped pipeline runs the tagger on every field; it finds a name no vocabulary knows, with a score that
+    is a probability."""
+    from kg.config import load_settings
+    from kg.extract import Extractor
+    from kg.extract.tagger import tagger_model_available
 
-    if not ner_model_available():
-        pytest.skip("no shipped NER model")
-    ner = SelectiveNer(str(NER_MODEL_DIR), selective=True, score=0.6, window=3)
-    doc = tiny_extractor.nlp("We train BERT and FooNet-7 on images. Results are good.")
-    doc._.kg_field = "abstract"
-    regions = ner.regions(doc)
-    assert len(regions) == 1
-    s, e, focus = regions[0]
-    assert doc.text[focus[0][0]:focus[0][1]] == "FooNet-7" and "Results" not in doc.text[s:e]
-    doc._.kg_field = "title"
-    assert ner.regions(doc) == []
-    ner.selective = False
-    assert ner.regions(doc) == [(0, len(doc.text), [])]
-
+    if not tagger_model_available():
+        pytest.skip("no shipped tagger model")
+    ex = Extractor(load_settings({"min_confidence": 0.0}, env={}))
+    assert "kg_tagger" in ex.nlp.pipe_names
+    paper = ex.extract_one(Paper(id="t", title="FooNet-7: Faster Segmentation",
+                                 abstract="We propose FooNet-7, a network for semantic segmentation, and report mIoU."))
+    tagged = [m for lk in paper.links for m in lk.mentions if m.component == "tagger"]
+    assert any("FooNet-7" in m.text for m in tagged)
+    assert all(0.0 <= m.score <= 1.0 for m in tagged) and all(0.0 <= lk.confidence <= 1.0 for lk in paper.links)
 
 def test_occurrences_are_word_bounded_greedy_and_non_overlapping():
     from kg.extract.linker import _occurrences

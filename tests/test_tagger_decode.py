@@ -12,10 +12,11 @@ TAGS = ["O", "B-METHOD", "I-METHOD", "L-METHOD", "U-METHOD", "U-TASK", "B-TASK",
 
 
 def _probs(tags: list[str], p: float = 0.9) -> np.ndarray:
+    """Logits whose softmax gives probability ``p`` to each token's tag (the tagger outputs logits)."""
     out = np.full((len(tags), len(TAGS)), (1 - p) / (len(TAGS) - 1))
     for i, t in enumerate(tags):
         out[i, TAGS.index(t)] = p
-    return out
+    return np.log(out)
 
 
 @pytest.mark.parametrize(("tags", "spans"), [
@@ -31,11 +32,19 @@ def test_tagger_decode_repairs_biluo_sequences(tags, spans):
 
 
 def test_tagger_decode_scores_are_mean_tag_probabilities():
-    probs = _probs(["B-METHOD", "L-METHOD"])
-    probs[1] = np.full(len(TAGS), 0.5 / (len(TAGS) - 1))
-    probs[1, TAGS.index("L-METHOD")] = 0.5
-    ((_, _, _, score),) = decode(probs, TAGS)
+    logits = _probs(["B-METHOD", "L-METHOD"])
+    logits[1] = np.log(np.full(len(TAGS), 0.5 / (len(TAGS) - 1)))
+    logits[1, TAGS.index("L-METHOD")] = np.log(0.5)
+    ((_, _, _, score),) = decode(logits, TAGS)
     assert score == pytest.approx(0.7)
+    assert 0.0 <= score <= 1.0
+
+
+def test_tagger_decode_scores_of_raw_logits_are_probabilities():
+    """The tagger's output layer gives unnormalised logits at inference: scores must still be in [0, 1]."""
+    logits = np.array([[0.0, 9.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 12.0, 0.0, 0.0, 0.0, 0.0]])
+    ((_, _, label, score),) = decode(logits, TAGS)
+    assert label == "METHOD" and 0.99 < score <= 1.0
 
 
 def test_tagger_decode_empty_doc():

@@ -11,7 +11,7 @@ import pytest
 from kg.errors import InputError
 from kg.evaluation.corpora import GoldDoc, read_gsap, read_scierc, read_tdmsci
 
-MODEL_DIR = Path(__file__).resolve().parents[1] / "kg" / "extract" / "ner_model"
+MODEL_DIR = Path(__file__).resolve().parents[1] / "kg" / "extract" / "tagger_model"
 
 SCIERC_DOC = {
     "doc_key": "X01-1001",
@@ -121,12 +121,15 @@ def test_training_corpora_tdmsci_malformed_line_names_file_and_line(tmp_path: Pa
     assert f"{path}:2" in str(info.value)
 
 
-def test_training_corpora_shipped_model_tags_a_sentence() -> None:
+def test_training_corpora_shipped_tagger_tags_a_sentence() -> None:
     spacy = pytest.importorskip("spacy")
+    from kg.extract.biluo import decode
+
     nlp = spacy.load(MODEL_DIR)
-    assert nlp.pipe_names == ["ner"]
-    assert set(nlp.get_pipe("ner").labels) == {"METHOD", "TASK", "DATASET", "METRIC"}
+    assert nlp.pipe_names == ["tagger"]
+    tags = list(nlp.get_pipe("tagger").labels)
+    assert {t.split("-", 1)[-1] for t in tags} == {"O", "METHOD", "TASK", "DATASET", "METRIC"}
     assert not nlp.vocab.vectors.shape[0], "the shipped model must not carry pretrained vectors"
-    doc = nlp("We fine-tune BERT on SQuAD and report F1.")
-    assert doc.ents, "expected at least one entity"
-    assert {e.label_ for e in doc.ents} <= {"METHOD", "TASK", "DATASET", "METRIC"}
+    doc = nlp.make_doc("We fine-tune BERT on SQuAD for question answering and report F1.")
+    spans = decode(nlp.get_pipe("tagger").model.predict([doc])[0], tags)
+    assert spans, "expected at least one entity"

@@ -22,7 +22,7 @@ class ExtractorSpec:
 
     settings: Settings
     vocab_dir: str | None = None
-    ner_dir: str | None = None
+    tagger_dir: str | None = None
     # The curation decisions, read once by the main process (a worker on another machine may not see the file);
     # None: the worker reads the file the settings name.
     curation: Curation | None = None
@@ -31,7 +31,7 @@ class ExtractorSpec:
         from kg.extract import Extractor
 
         return Extractor(self.settings, Path(self.vocab_dir) if self.vocab_dir else None,
-                         Path(self.ner_dir) if self.ner_dir else None, self.curation)
+                         Path(self.tagger_dir) if self.tagger_dir else None, self.curation)
 
     def overrides_path(self) -> Path:
         from ontology import VOCAB_DIR

@@ -5,7 +5,7 @@
   match carrying its canonical entity id.
 - ``kg_patterns``: named things found by cue patterns ("we propose X", "X, a novel …",
   "the X dataset", "X benchmark"), for entities no vocabulary knows yet.
-- ``kg_ner`` (kg/extract/ner.py): the trained NER, run selectively, adds "ner" candidates.
+- ``kg_tagger`` (kg/extract/tagger.py): the trained entity tagger adds "tagger" candidates.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ import copy
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Any, cast
 
 from kg.config import Settings, load_settings
 from kg.extract.abbreviations import find_abbreviations
@@ -36,14 +35,14 @@ class Extractor:
     """Holds the spaCy pipeline and the linker; build once, reuse for every paper."""
 
     def __init__(self, settings: Settings | None = None, vocab_dir: Path | None = None,
-                 ner_dir: Path | None = None, curation: Curation | None = None) -> None:
+                 tagger_dir: Path | None = None, curation: Curation | None = None) -> None:
         self.settings = settings or load_settings()
         # The user's decisions, applied to every extraction (None: the file the settings name, if any).
         self.curation: Curation = curation if curation is not None else curation_for(self.settings)
         vocab_dir = vocab_dir or VOCAB_DIR
         ensure_extensions()
         self.vocabulary: Vocabulary = load_vocabulary(vocab_dir)
-        self.nlp = build_nlp(self.settings, vocab_dir, ner_dir)
+        self.nlp = build_nlp(self.settings, vocab_dir, tagger_dir)
         self.linker = Linker(self.vocabulary, load_stoplist(vocab_dir / "stoplist.txt"), scorer=load_scorer(),
                              min_confidence=self.settings.min_confidence)
         self.overrides_path = vocab_dir / "acronym_overrides.jsonl"
@@ -55,12 +54,9 @@ class Extractor:
         return len(self.linker.acronyms)
 
     def set_strict(self, strict: bool) -> None:
-        """Strict (default): links for a knowledge graph — the NER reads only around unmatched names and only its
-        named methods/datasets become links. Not strict: every NER span on every sentence counts (mention-level
-        evaluation)."""
+        """Strict (default): links for a knowledge graph — the tagger's spans pass the name-shape rules and the
+        links the scorer's threshold. Not strict: every tagger span counts (mention-level evaluation)."""
         self.linker.strict_ner = strict
-        if "kg_ner" in self.nlp.pipe_names:
-            cast(Any, self.nlp.get_pipe("kg_ner")).selective = strict
 
     def with_curation(self, curation: Curation) -> Extractor:
         """This extractor (same pipeline, vocabulary and linker) applying ``curation`` instead."""

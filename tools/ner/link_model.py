@@ -87,7 +87,7 @@ def out_of_fold_links(papers: list[Annotated], folds: int, epochs: int, work: Pa
             best = train(DEFAULT_CONFIG, examples(nlp, fit), examples(nlp, stop), model, epochs=epochs,
                          overrides={}, log=log)
             print(f"fold {k}: tagger best epoch {best['epoch']} span F1 {best['f']}", file=log, flush=True)
-        ex = Extractor(load_settings({"use_ner": True, "min_confidence": 0.0}, env={}), ner_dir=model)
+        ex = Extractor(load_settings({"use_ner": True, "min_confidence": 0.0}, env={}), tagger_dir=model)
         # Score every link (0.5) so its features are recorded; the architecture entry turns on their scoring.
         ex.linker.scorer = LinkScorer({"architecture": {}})
         sink: list[Any] = []
