@@ -309,3 +309,17 @@ def test_vocab_build_output_does_not_depend_on_hash_seed() -> None:
     proc = subprocess.run([sys.executable, "-m", "tools.vocab_build", "--check"], env=env,
                           capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1])
     assert proc.returncode == 0, proc.stderr
+
+
+def test_vocab_build_annotations_shipped_for_training_pass_their_checker() -> None:
+    """Every shipped annotation names only forms present in its paper (what the tagger's spans are found from)."""
+    import json
+
+    from tools.ner.check_annotations import problems
+
+    data = Path(__file__).resolve().parents[1] / "tools" / "ner" / "data" / "arxiv"
+    golds = sorted(data.glob("gold-*.jsonl"))
+    assert len(golds) >= 16
+    for gold in golds:
+        inputs = [json.loads(x) for x in gold.with_name(gold.name.replace("gold-", "input-")).open(encoding="utf-8")]
+        assert problems(inputs, [json.loads(x) for x in gold.open(encoding="utf-8")]) == [], gold.name
