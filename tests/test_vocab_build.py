@@ -321,5 +321,6 @@ def test_vocab_build_annotations_shipped_for_training_pass_their_checker() -> No
     golds = sorted(data.glob("gold-*.jsonl"))
     assert len(golds) >= 16
     for gold in golds:
-        inputs = [json.loads(x) for x in gold.with_name(gold.name.replace("gold-", "input-")).open(encoding="utf-8")]
-        assert problems(inputs, [json.loads(x) for x in gold.open(encoding="utf-8")]) == [], gold.name
+        inputs = gold.with_name(gold.name.replace("gold-", "input-")).read_text(encoding="utf-8").splitlines()
+        records = gold.read_text(encoding="utf-8").splitlines()
+        assert problems([json.loads(x) for x in inputs], [json.loads(x) for x in records]) == [], gold.name
