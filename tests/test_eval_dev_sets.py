@@ -11,8 +11,12 @@ from kg.evaluation import run_eval
 pytestmark = pytest.mark.slow
 
 # Regression floors measured on this pipeline (see the extraction issue's closing note for the figures).
-SEED_DEV_MIN_MICRO_F1 = 0.70
-ARXIV_DEV_MIN_MICRO_F1 = 0.45
+# At the default min_confidence (0.7) the asserted links are held to precision first: seed-dev P 0.912 R 0.487,
+# arxiv-dev P 0.847 R 0.327; SciERC dev mention-level F1 about 0.18 (a different annotation scheme).
+SEED_DEV_MIN_MICRO_P = 0.88
+SEED_DEV_MIN_MICRO_F1 = 0.60
+ARXIV_DEV_MIN_MICRO_P = 0.82
+ARXIV_DEV_MIN_MICRO_F1 = 0.44
 SCIERC_DEV_MIN_MICRO_F1 = 0.15
 
 
@@ -23,13 +27,17 @@ def extractor():
     return Extractor(load_settings(env={}))
 
 
-def _micro_f1(report) -> float:
+def _micro(report):
     from kg.evaluation.metrics import PRF
 
     total = PRF()
     for s in report.scores.values():
         total.add(s)
-    return total.f1
+    return total
+
+
+def _micro_f1(report) -> float:
+    return _micro(report).f1
 
 
 def test_eval_seed_dev_paper_level(extractor, capsys):
@@ -39,6 +47,7 @@ def test_eval_seed_dev_paper_level(extractor, capsys):
     report = run_eval(gold, extractor)
     with capsys.disabled():
         print("\n" + report.summary(10))
+    assert _micro(report).precision >= SEED_DEV_MIN_MICRO_P
     assert _micro_f1(report) >= SEED_DEV_MIN_MICRO_F1
 
 
@@ -51,6 +60,7 @@ def test_eval_arxiv_dev_paper_level(extractor, capsys):
     with capsys.disabled():
         print("\n" + report.summary(10))
     assert report.papers == 100
+    assert _micro(report).precision >= ARXIV_DEV_MIN_MICRO_P
     assert _micro_f1(report) >= ARXIV_DEV_MIN_MICRO_F1
 
 
