@@ -21,7 +21,7 @@ LIVE_PAPER_COUNTS = """
 PREFIX kg: <https://w3id.org/kg-papers/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 SELECT ?entity (COUNT(DISTINCT ?paper) AS ?n) WHERE {
-  ?link a kg:Link ; rdf:subject ?paper ; rdf:object ?entity .
+  ?link rdf:subject ?paper ; rdf:object ?entity .
 } GROUP BY ?entity
 """
 

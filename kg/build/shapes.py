@@ -9,8 +9,9 @@ Two evaluators, same shapes, same verdicts (tests/test_build_validate.py checks 
   in Python over one batch of triples (a batch of paper graphs, or a chunk of the entities graph): every constraint
   of the shapes is local to one paper's graph or to the entities graph, so the batches' verdicts are the whole
   graph's. The SHACL Core subset it understands: ``sh:targetClass`` (with the ontology's subclasses),
-  ``sh:nodeKind``, and on single-IRI paths ``minCount``/``maxCount``, ``datatype``, ``minLength``/``maxLength``,
-  ``nodeKind``, ``class``, ``in``, numeric ranges, ``lessThan``/``lessThanOrEquals``. Anything else raises
+  ``sh:targetSubjectsOf``, ``sh:nodeKind``, and on single-IRI paths ``minCount``/``maxCount``, ``datatype``,
+  ``minLength``/``maxLength``, ``nodeKind``, ``class``, ``in``, ``pattern`` (with ``flags``), numeric ranges,
+  ``lessThan``/``lessThanOrEquals``. Anything else raises
   ``UnsupportedShape`` when the rules are compiled, and ``check_triples`` falls back to pySHACL, so a new shape can
   never be silently ignored.
 
@@ -19,6 +20,7 @@ Output: None, or ``ShapeViolation`` with a readable report.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -39,10 +41,10 @@ NUMERIC = {str(XSD[t]) for t in (
 NON_CONSTRAINTS = {SH.path, RDF.type, SH.name, SH.description, RDFS.label, RDFS.comment, SH.order, SH.group,
                    SH.message, SH.severity}
 # Constraints of a property shape that ``_check_values`` evaluates (local names).
-SUPPORTED = {"minCount", "maxCount", "datatype", "minLength", "maxLength", "nodeKind", "class", "in",
-             "minInclusive", "maxInclusive", "minExclusive", "maxExclusive", "lessThan", "lessThanOrEquals"}
+SUPPORTED = {"minCount", "maxCount", "datatype", "minLength", "maxLength", "nodeKind", "class", "in", "pattern",
+             "flags", "minInclusive", "maxInclusive", "minExclusive", "maxExclusive", "lessThan", "lessThanOrEquals"}
 # Keys of a node shape that ``shape_rules`` understands.
-NODE_KEYS = {SH.targetClass, SH.property, SH.deactivated, SH.nodeKind} | NON_CONSTRAINTS
+NODE_KEYS = {SH.targetClass, SH.targetSubjectsOf, SH.property, SH.deactivated, SH.nodeKind} | NON_CONSTRAINTS
 REPORT_LIMIT = 10
 
 
@@ -86,12 +88,14 @@ def _ontology() -> Graph:
 
 @dataclass(frozen=True)
 class ShapeRule:
-    """One node shape, ready to evaluate: focus classes (with subclasses), node kind, property constraints."""
+    """One node shape, ready to evaluate: focus classes (with subclasses) and/or predicates whose subjects are
+    focus nodes, node kind, property constraints."""
 
     name: str
     classes: frozenset[URIRef]
     node_kind: URIRef | None
     properties: tuple[tuple[URIRef, tuple[tuple[str, Any], ...]], ...]
+    subjects_of: frozenset[URIRef] = frozenset()
 
 
 _DECIMAL_TYPES = {URIRef(t) for t in NUMERIC}
@@ -111,7 +115,8 @@ def shape_rules(shapes_path: Path = SHAPES_TTL) -> tuple[ShapeRule, ...]:
         if unknown:
             raise UnsupportedShape(f"{', '.join(sorted(map(str, unknown)))} in {shape}")
         targets = sorted(g.objects(shape, SH.targetClass), key=str)
-        if not targets:
+        subjects_of = frozenset(p for p in g.objects(shape, SH.targetSubjectsOf) if isinstance(p, URIRef))
+        if not targets and not subjects_of:
             continue
         kind = g.value(shape, SH.nodeKind)
         if kind is not None and (not isinstance(kind, URIRef) or kind not in _KINDS):
@@ -124,8 +129,9 @@ def shape_rules(shapes_path: Path = SHAPES_TTL) -> tuple[ShapeRule, ...]:
             if not isinstance(path, URIRef):
                 raise UnsupportedShape(f"a property path that is not a single IRI in {shape}")
             cons: list[tuple[str, Any]] = []
+            flags = g.value(prop, SH.flags)
             for key, value in sorted(g.predicate_objects(prop), key=lambda kv: (str(kv[0]), str(kv[1]))):
-                if key in NON_CONSTRAINTS or key == SH.deactivated:
+                if key in NON_CONSTRAINTS or key in (SH.deactivated, SH.flags):
                     continue
                 name = str(key).split("#")[-1]
                 if not str(key).startswith(str(SH)) or name not in SUPPORTED:
@@ -140,11 +146,27 @@ def shape_rules(shapes_path: Path = SHAPES_TTL) -> tuple[ShapeRule, ...]:
                     compiled = frozenset(_subclasses([value], _ontology()))
                 elif key in (SH.minCount, SH.maxCount, SH.minLength, SH.maxLength):
                     compiled = int(str(value))
+                elif key == SH.pattern:
+                    compiled = _regex(str(value), str(flags) if flags is not None else "")
                 cons.append((name, compiled))
             props.append((path, tuple(cons)))
         classes = [t for t in targets if isinstance(t, URIRef)]
-        rules.append(ShapeRule(str(shape), frozenset(_subclasses(classes, _ontology())), kind, tuple(props)))
+        rules.append(ShapeRule(str(shape), frozenset(_subclasses(classes, _ontology())) if classes else frozenset(),
+                               kind, tuple(props), subjects_of))
     return tuple(rules)
+
+
+def _regex(pattern: str, flags: str) -> re.Pattern[str]:
+    """``sh:pattern`` with ``sh:flags`` (the XPath flags SHACL allows; "q" is not supported)."""
+    bits = 0
+    for f in flags:
+        if f not in _FLAGS:
+            raise UnsupportedShape(f"sh:flags {flags!r}")
+        bits |= _FLAGS[f]
+    return re.compile(pattern, bits)
+
+
+_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 
 
 _NONE: frozenset[URIRef] = frozenset()
@@ -228,6 +250,8 @@ def _check_values(values: list[Any], key: str, value: Any, props: dict[Any, list
         return [v for v in values if not (types.get(v, _NONE) & value)]
     if key == "in":
         return [v for v in values if v not in value]
+    if key == "pattern":  # SHACL: a blank node never matches; IRIs and literals by their string
+        return [v for v in values if isinstance(v, BNode) or not value.search(str(v))]
     if key in _OPS:
         bound, op = _number(value), _OPS[key]
         if bound is None:
@@ -259,7 +283,12 @@ def triple_violations(triples: Any, shapes_path: Path = SHAPES_TTL) -> list[str]
             types.setdefault(s, set()).add(o)
     out: list[str] = []
     for rule in shape_rules(shapes_path):
-        for focus in [s for s, ts in types.items() if ts & rule.classes]:
+        focus_nodes = [s for s, ts in types.items() if ts & rule.classes]
+        if rule.subjects_of:
+            seen = set(focus_nodes)
+            focus_nodes += [s for s, props in by_subject.items()
+                            if s not in seen and not rule.subjects_of.isdisjoint(props)]
+        for focus in focus_nodes:
             props = by_subject.get(focus, {})
             if rule.node_kind is not None and not _kind_ok(focus, rule.node_kind):
                 out.append(f"{rule.name} nodeKind {rule.node_kind}: focus {focus}")
