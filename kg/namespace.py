@@ -81,8 +81,11 @@ class KG(DefinedNamespace):
     EntityPaperCount: URIRef
     EntityCount: URIRef
     LinkCount: URIRef
+    TaskDatasetCount: URIRef
+    MethodPairCount: URIRef
     count: URIRef
     forEntity: URIRef
+    withEntity: URIRef
     forYear: URIRef
     forMonth: URIRef
     forClass: URIRef

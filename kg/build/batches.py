@@ -7,21 +7,20 @@ returns only picklable values.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rdflib.term import Node
-
 from kg.build.entities import contributions
-from kg.build.shapes import triple_violations
+from kg.build.shapes import row_violations
 from kg.ingest.text import title_key
 from kg.mapping.iris import entity_iri, paper_graph_iri
-from kg.mapping.triples import link_property, paper_triples
+from kg.mapping.plain import Row, paper_rows, plain_nquads
+from kg.mapping.triples import asserted, link_property
 from kg.model import Contribution, Paper, PaperExtraction
 from kg.namespace import TYPE_CLASS
-from kg.store.nquads import nquads
 from kg.store.stats import StatsCounts, month_of
 
 
@@ -34,6 +33,8 @@ class BatchResult:
     nquads: bytes
     violations: list[str] = field(default_factory=list)  # SHACL violations of this batch's paper graphs
     stats: StatsCounts = field(default_factory=StatsCounts)  # this batch's share of the materialised statistics
+    seconds: dict[str, float] = field(default_factory=dict)  # where the batch's time went (extract, map, check, …)
+    quads: int = 0
 
 
 def count_extractions(extractions: Iterable[PaperExtraction]) -> StatsCounts:
@@ -43,32 +44,45 @@ def count_extractions(extractions: Iterable[PaperExtraction]) -> StatsCounts:
     for ex in extractions:
         year, month = ex.paper.year, month_of(ex.paper.date)
         counts.add_paper(year, month)
-        counts.add_links(year, month, ((str(link_property(lk.entity.type, lk.role)), str(entity_iri(lk.entity.id)),
-                                        str(TYPE_CLASS[lk.entity.type])) for lk in ex.links))
+        counts.add_links(year, month, [(str(link_property(lk.entity.type, lk.role)), str(entity_iri(lk.entity.id)),
+                                        str(TYPE_CLASS[lk.entity.type])) for lk in ex.links if asserted(lk)])
     return counts
 
 
 def summarise(extractions: Iterable[PaperExtraction], validate: bool = False) -> BatchResult:
     """Extractions of one batch → contributions, role counts, statistics tallies and the papers' named graphs as
     N-Quads; with ``validate``, also the batch's SHACL violations (every paper-graph constraint is local to its
-    paper)."""
+    paper). Maps and checks plain terms (``kg.mapping.plain``): no rdflib term is built on this path."""
     res = BatchResult([], [], Counter(), 0, b"")
-    quads: list[tuple[Node, Node, Node, Node]] = []
+    t = time.perf_counter()
     extractions = list(extractions)
     res.stats = count_extractions(extractions)
+    lines: list[str] = []
+    rows: list[Row] = []
     for ex in extractions:
         res.papers.append((ex.paper.id, title_key(ex.paper.title)))
         res.contributions.extend(contributions(ex))
         res.links += len(ex.links)
         res.roles.update(lk.role for lk in ex.links)
-        g = paper_graph_iri(ex.paper.id)
-        quads.extend((s, p, o, g) for s, p, o in paper_triples(ex))
-    res.nquads = nquads(quads).encode()
+        paper = paper_rows(ex)
+        lines.append(plain_nquads(paper, str(paper_graph_iri(ex.paper.id))))
+        res.quads += len(paper)
+        if validate:
+            rows += paper
+    res.nquads = "".join(lines).encode()
+    res.seconds["map"] = time.perf_counter() - t
     if validate:
-        res.violations = triple_violations((s, p, o) for s, p, o, _ in quads)
+        t = time.perf_counter()
+        res.violations = row_violations(rows)
+        res.seconds["check"] = time.perf_counter() - t
     return res
 
 
 def extract_batch(extractor: Any, papers: list[Paper], validate: bool = False) -> BatchResult:
     """Extract one batch with ``extractor`` (anything with ``extract(papers)``) and summarise it."""
-    return summarise(extractor.extract(papers), validate)
+    t = time.perf_counter()
+    extractions = list(extractor.extract(papers))
+    extract = time.perf_counter() - t
+    res = summarise(extractions, validate)
+    res.seconds["extract"] = extract
+    return res

@@ -87,12 +87,17 @@ def paper_metadata_triples(paper: Paper) -> Iterator[Triple]:
         yield s, KG.source, Literal(paper.source)
 
 
+def asserted(link: Link) -> bool:
+    """Whether the link's direct triple is stated (a below-threshold candidate would keep only its evidence)."""
+    return bool(getattr(link, "asserted", True))
+
+
 def link_triples(paper_id: str, link: Link) -> Iterator[Triple]:
     """The direct triple (unless the link is not asserted), its reification with confidence and extractors, and
     one ``kg:hasMention`` span IRI per distinct mention span (sorted)."""
     s, o = paper_iri(paper_id), entity_iri(link.entity.id)
     prop = link_property(link.entity.type, link.role)
-    if getattr(link, "asserted", True):  # a below-threshold candidate keeps its evidence, not the claim
+    if asserted(link):
         yield s, prop, o
     node = link_iri(paper_id, link.entity.id)
     yield node, _SUBJECT, s

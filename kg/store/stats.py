@@ -9,7 +9,15 @@ from three named queries (``stats_papers``, ``stats_links``, ``stats_entity_clas
   (``kg:forMonth``, from ``dcterms:date``); ``kg:EntityPaperCount`` nodes — the same per entity
   (``kg:forEntity``);
 * ``kg:EntityCount`` nodes — linked entities per class (``kg:forClass``);
-* ``kg:LinkCount`` nodes — links per role property (``kg:forProperty``).
+* ``kg:LinkCount`` nodes — links per role property (``kg:forProperty``);
+* projections for the aggregates users run most: ``kg:TaskDatasetCount`` (papers addressing task ``kg:forEntity``
+  and evaluating on dataset ``kg:withEntity``: "top datasets per task") and ``kg:MethodPairCount`` (papers using
+  both methods: "methods used together"), for every pair seen in at least ``PAIR_MIN`` papers.
+
+A build writes the graph as N-Quads from the tallies its extraction batches counted (``stats_nquads``), in the same
+bulk load as everything else; ``kg add``/``kg remove`` apply the difference their papers make
+(``apply_stats_delta``: the few statistics they touch are rewritten, nothing is recounted);
+``refresh_stats(store)`` recomputes everything from the paper graphs (``kg stats --refresh``).
 
 Statistic IRIs are deterministic (``RES/stats/…``), so the same graph gives the same
 statistics. Aggregating in Python over one streamed pass is several times faster than
@@ -27,6 +35,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -40,21 +49,10 @@ Granularity = TypingLiteral["year", "month"]
 
 STATS_BASE = RESOURCE_BASE + "stats/"
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{2})")
-_RDF_TYPE = ox.NamedNode(str(RDF.type))
-_XSD_INTEGER = ox.NamedNode(str(XSD.integer))
-_XSD_YEAR_MONTH = ox.NamedNode(str(XSD.gYearMonth))
 
 
 def _n(term: URIRef | str) -> ox.NamedNode:
     return ox.NamedNode(str(term))
-
-
-def _int(n: int) -> ox.Literal:
-    return ox.Literal(str(n), datatype=_XSD_INTEGER)
-
-
-def _month(n: str) -> ox.Literal:
-    return ox.Literal(n, datatype=_XSD_YEAR_MONTH)
 
 
 def _entity_key(iri: str) -> str:
@@ -93,6 +91,7 @@ class StatsCounts:
     per_entity_year: Counter[tuple[str, int]] = field(default_factory=Counter)
     per_entity_month: Counter[tuple[str, str]] = field(default_factory=Counter)
     entity_class: dict[str, str] = field(default_factory=dict)  # linked entity IRI → top-level class IRI
+    pairs: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (projection, entity, other entity)
 
     def add_paper(self, year: int | None, month: str | None) -> None:
         self.papers += 1
@@ -102,9 +101,11 @@ class StatsCounts:
             self.months[month] += 1
 
     def add_links(self, year: int | None, month: str | None, links: Iterable[tuple[str, str, str | None]]) -> None:
-        """Links of one paper (its year, month) as (property IRI, entity IRI, class IRI or None)."""
+        """All the links of one paper (its year, month) as (property IRI, entity IRI, class IRI or None)."""
         # One kg:Link per (paper, entity) pair by construction (the link IRI is minted from both), so counting
         # links counts distinct papers.
+        links = list(links)
+        self.pairs.update(paper_pairs(links))
         for prop, entity, cls in links:
             self.links += 1
             self.per_entity[entity] += 1
@@ -126,6 +127,42 @@ class StatsCounts:
         self.per_entity_year.update(other.per_entity_year)
         self.per_entity_month.update(other.per_entity_month)
         self.entity_class.update(other.entity_class)
+        self.pairs.update(other.pairs)
+
+    def subtract(self, other: StatsCounts) -> None:
+        """Take ``other``'s tallies away (counts may go to zero or below: a difference to apply)."""
+        self.papers -= other.papers
+        self.links -= other.links
+        for mine, theirs in ((self.years, other.years), (self.months, other.months),
+                             (self.per_entity, other.per_entity), (self.per_property, other.per_property),
+                             (self.per_entity_year, other.per_entity_year),
+                             (self.per_entity_month, other.per_entity_month), (self.pairs, other.pairs)):
+            mine.subtract(theirs)  # type: ignore[attr-defined]
+        for e, c in other.entity_class.items():
+            self.entity_class.setdefault(e, c)
+
+
+# Projections: (kind, statistic class, property and class of the first entity, property and class of the other).
+# A pair of one paper counts once; method pairs are ordered by IRI (as FILTER(STR(?m1) < STR(?m2)) would).
+PAIR_KINDS: dict[str, tuple[URIRef, URIRef, URIRef, URIRef, URIRef]] = {
+    "task-dataset": (KG.TaskDatasetCount, KG.addresses, KG.Task, KG.evaluatesOn, KG.Dataset),
+    "method-method": (KG.MethodPairCount, KG.uses, KG.Method, KG.uses, KG.Method),
+}
+PAIR_MIN = 2  # a pair seen in one paper only is no pattern; its tally is kept in the entity index, not the graph
+_PAIR_SPECS = [(kind, str(p1), str(c1), str(p2), str(c2)) for kind, (_, p1, c1, p2, c2) in PAIR_KINDS.items()]
+
+
+def paper_pairs(links: list[tuple[str, str, str | None]]) -> Iterator[tuple[str, str, str]]:
+    """The projection pairs one paper's links (property, entity, class) make."""
+    for kind, p1, c1, p2, c2 in _PAIR_SPECS:
+        firsts = sorted({e for p, e, c in links if p == p1 and c == c1})
+        if not firsts:
+            continue
+        seconds = sorted({e for p, e, c in links if p == p2 and c == c2})
+        for a in firsts:
+            for b in seconds:
+                if p1 != p2 or c1 != c2 or a < b:
+                    yield kind, a, b
 
 
 def _rows(store: GraphStore, name: str) -> Iterator[ox.QuerySolution]:
@@ -147,19 +184,56 @@ def count_store(store: GraphStore) -> StatsCounts:
         m = month_of(d.value if d is not None else None)
         if m is not None:
             months[paper] = m
+    classes = {sol["entity"].value: sol["class"].value for sol in _rows(store, "stats_entity_classes")}
     links: dict[str, list[tuple[str, str, str | None]]] = {}
     for sol in _rows(store, "stats_links"):
-        links.setdefault(sol["paper"].value, []).append((sol["property"].value, sol["entity"].value, None))
+        e = sol["entity"].value
+        links.setdefault(sol["paper"].value, []).append((sol["property"].value, e, classes.get(e)))
     counts = StatsCounts()
     for paper in papers:
         counts.add_paper(years.get(paper), months.get(paper))
     for paper, paper_links in links.items():
         counts.add_links(years.get(paper), months.get(paper), paper_links)
-    for sol in _rows(store, "stats_entity_classes"):
-        e = sol["entity"].value
-        if e in counts.per_entity:
-            counts.entity_class[e] = sol["class"].value
     return counts
+
+
+def count_graphs(store: GraphStore, graphs: Iterable[str]) -> StatsCounts:
+    """Tallies of the paper graphs named ``graphs`` (what they add to the statistics), read quad by quad — what an
+    update takes away before it drops them. Entity classes follow from the entity IRIs ("<type>/<slug>")."""
+    counts = StatsCounts()
+    paper_type, subject, predicate, obj = str(KG.Paper), str(RDF.subject), str(RDF.predicate), str(RDF.object)
+    for g in graphs:
+        quads = list(store.ox.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        direct = {(q.subject.value, q.predicate.value, q.object.value) for q in quads}
+        nodes: dict[str, dict[str, str]] = {}
+        paper = year = date = None
+        for q in quads:
+            p = q.predicate.value
+            if p in (subject, predicate, obj):
+                nodes.setdefault(q.subject.value, {})[p] = q.object.value
+            elif p == _TYPE and q.object.value == paper_type:
+                paper = q.subject.value
+            elif p == _YEAR:
+                with contextlib.suppress(ValueError):
+                    year = int(q.object.value)
+            elif p == _DATE:
+                date = q.object.value
+        if paper is None:
+            continue
+        links = [(n[predicate], n[obj], _class_of(n[obj])) for n in nodes.values()
+                 if len(n) == 3 and n[subject] == paper and (paper, n[predicate], n[obj]) in direct]
+        counts.add_paper(year, month_of(date))
+        counts.add_links(year, month_of(date), links)
+    return counts
+
+
+_YEAR, _DATE = str(KG.year), "http://purl.org/dc/terms/date"
+_CLASS_BY_TYPE = {t: str(c) for t, c in TYPE_CLASS.items()}
+
+
+def _class_of(entity: str) -> str | None:
+    path = resource_path(entity)
+    return _CLASS_BY_TYPE.get(path.split("/", 1)[0]) if path else None
 
 
 def refresh_stats(store: GraphStore) -> StatsReport:
@@ -167,59 +241,118 @@ def refresh_stats(store: GraphStore) -> StatsReport:
     return write_stats(store, count_store(store))
 
 
-def write_stats(store: GraphStore, counts: StatsCounts) -> StatsReport:
-    """Write ``counts`` as the stats graph: streamed in when the graph is empty (a build), else only the
-    statistics that changed are rewritten (an incremental update)."""
+# A statistic's quads before they become Oxigraph terms or N-Quads text: (subject, predicate, object, datatype of a
+# literal object or None for an IRI). All IRIs are minted here or are entity IRIs (no characters to escape).
+StatQuad = tuple[str, str, str, str | None]
+_COUNT, _FOR_ENTITY, _WITH_ENTITY = str(KG.count), str(KG.forEntity), str(KG.withEntity)
+_FOR_YEAR, _FOR_MONTH, _FOR_CLASS, _FOR_PROPERTY = str(KG.forYear), str(KG.forMonth), str(KG.forClass), str(KG.forProperty)
+_PAPER_COUNT_CLS, _ENTITY_COUNT_CLS, _ENTITY_COUNT, _LINK_COUNT = (str(KG.PaperCount), str(KG.EntityPaperCount),
+                                                                   str(KG.EntityCount), str(KG.LinkCount))
+_PAPER_COUNT_P, _TYPE = str(KG.paperCount), str(RDF.type)
+_INT, _YM = str(XSD.integer), str(XSD.gYearMonth)
+
+
+def _stat(iri: str, cls: str, n: int, *facts: tuple[str, str, str | None]) -> list[StatQuad]:
+    s = STATS_BASE + iri
+    return [(s, _TYPE, cls, None), *((s, p, o, dt) for p, o, dt in facts), (s, _COUNT, str(n), _INT)]
+
+
+def _year_stat(y: int, n: int) -> list[StatQuad]:
+    return _stat(f"papers/{y}", _PAPER_COUNT_CLS, n, (_FOR_YEAR, str(y), _INT))
+
+
+def _month_stat(m: str, n: int) -> list[StatQuad]:
+    return _stat(f"papers/{m}", _PAPER_COUNT_CLS, n, (_FOR_MONTH, m, _YM))
+
+
+def _entity_year_stat(e: str, y: int, n: int) -> list[StatQuad]:
+    return _stat(f"papers/{_entity_key(e)}/{y}", _ENTITY_COUNT_CLS, n, (_FOR_ENTITY, e, None), (_FOR_YEAR, str(y), _INT))
+
+
+def _entity_month_stat(e: str, m: str, n: int) -> list[StatQuad]:
+    return _stat(f"papers/{_entity_key(e)}/{m}", _ENTITY_COUNT_CLS, n, (_FOR_ENTITY, e, None), (_FOR_MONTH, m, _YM))
+
+
+def _class_stat(c: str, n: int) -> list[StatQuad]:
+    return _stat(f"entities/{local_name(c)}", _ENTITY_COUNT, n, (_FOR_CLASS, c, None))
+
+
+def _property_stat(p: str, n: int) -> list[StatQuad]:
+    return _stat(f"links/{local_name(p)}", _LINK_COUNT, n, (_FOR_PROPERTY, p, None))
+
+
+def _pair_stat(kind: str, a: str, b: str, n: int) -> list[StatQuad]:
+    return _stat(f"pairs/{kind}/{_entity_key(a)}/{_entity_key(b)}", str(PAIR_KINDS[kind][0]), n,
+                 (_FOR_ENTITY, a, None), (_WITH_ENTITY, b, None))
+
+
+def _paper_count_stat(e: str, n: int) -> list[StatQuad]:
+    return [(e, _PAPER_COUNT_P, str(n), _INT)]
+
+
+def stat_quads(counts: StatsCounts, pair_min: int = PAIR_MIN) -> Iterator[StatQuad]:
+    """The stats graph of ``counts``, in a fixed order."""
     classes: dict[str, set[str]] = {str(c): set() for c in TYPE_CLASS.values()}
     for e, c in counts.entity_class.items():
-        if e in counts.per_entity and c in classes:
+        if counts.per_entity[e] > 0 and c in classes:
             classes[c].add(e)
+    yield from _stat("papers", _PAPER_COUNT_CLS, counts.papers)
+    for y, n in sorted(counts.years.items()):
+        if n > 0:
+            yield from _year_stat(y, n)
+    for m, n in sorted(counts.months.items()):
+        if n > 0:
+            yield from _month_stat(m, n)
+    for e, n in sorted(counts.per_entity.items()):
+        if n > 0:
+            yield from _paper_count_stat(e, n)
+    for (e, y), n in sorted(counts.per_entity_year.items()):
+        if n > 0:
+            yield from _entity_year_stat(e, y, n)
+    for (e, m), n in sorted(counts.per_entity_month.items()):
+        if n > 0:
+            yield from _entity_month_stat(e, m, n)
+    for c, members in classes.items():
+        yield from _class_stat(c, len(members))
+    for p, n in sorted(counts.per_property.items()):
+        if n > 0:
+            yield from _property_stat(p, n)
+    for (kind, a, b), n in sorted(counts.pairs.items()):
+        if n >= pair_min:
+            yield from _pair_stat(kind, a, b, n)
 
+
+def _ox(q: StatQuad, graph: ox.NamedNode) -> ox.Quad:
+    s, p, o, dt = q
+    obj = ox.NamedNode(o) if dt is None else ox.Literal(o, datatype=ox.NamedNode(dt))
+    return ox.Quad(ox.NamedNode(s), ox.NamedNode(p), obj, graph)
+
+
+def stats_nquads(counts: StatsCounts, pair_min: int = PAIR_MIN) -> Iterator[str]:
+    """The stats graph of ``counts`` as N-Quads lines (what a build bulk-loads with everything else)."""
+    g = f"<{STATS_GRAPH}>"
+    for s, p, o, dt in stat_quads(counts, pair_min):
+        yield f"<{s}> <{p}> <{o}> {g} .\n" if dt is None else f'<{s}> <{p}> "{o}"^^<{dt}> {g} .\n'
+
+
+def write_stats(store: GraphStore, counts: StatsCounts) -> StatsReport:
+    """Write ``counts`` as the stats graph: streamed in when the graph is empty, else only the statistics that
+    changed are rewritten (``refresh_stats``)."""
     graph = _n(STATS_GRAPH)
-    count, for_entity, for_year, for_month = _n(KG.count), _n(KG.forEntity), _n(KG.forYear), _n(KG.forMonth)
-    paper_count_cls = _n(KG.PaperCount)
-    entity_count_cls = _n(KG.EntityPaperCount)
-
-    def stat(iri: str, cls: ox.NamedNode, n: int, *facts: tuple[ox.NamedNode, ox.NamedNode | ox.Literal]
-             ) -> Iterator[ox.Quad]:
-        s = ox.NamedNode(STATS_BASE + iri)
-        yield ox.Quad(s, _RDF_TYPE, cls, graph)
-        for p, o in facts:
-            yield ox.Quad(s, p, o, graph)
-        yield ox.Quad(s, count, _int(n), graph)
-
-    def quads() -> Iterator[ox.Quad]:
-        yield from stat("papers", paper_count_cls, counts.papers)
-        for y, n in sorted(counts.years.items()):
-            yield from stat(f"papers/{y}", paper_count_cls, n, (for_year, _int(y)))
-        for m, n in sorted(counts.months.items()):
-            yield from stat(f"papers/{m}", paper_count_cls, n, (for_month, _month(m)))
-        for e, n in sorted(counts.per_entity.items()):
-            yield ox.Quad(ox.NamedNode(e), _n(KG.paperCount), _int(n), graph)
-        for (e, y), n in sorted(counts.per_entity_year.items()):
-            yield from stat(f"papers/{_entity_key(e)}/{y}", entity_count_cls, n,
-                            (for_entity, ox.NamedNode(e)), (for_year, _int(y)))
-        for (e, m), n in sorted(counts.per_entity_month.items()):
-            yield from stat(f"papers/{_entity_key(e)}/{m}", entity_count_cls, n,
-                            (for_entity, ox.NamedNode(e)), (for_month, _month(m)))
-        for c, members in classes.items():
-            yield from stat(f"entities/{local_name(c)}", _n(KG.EntityCount), len(members), (_n(KG.forClass), _n(c)))
-        for p, n in sorted(counts.per_property.items()):
-            yield from stat(f"links/{local_name(p)}", _n(KG.LinkCount), n, (_n(KG.forProperty), _n(p)))
-
-    report = StatsReport(papers=counts.papers, entities=len(counts.per_entity), links=counts.links)
+    report = StatsReport(papers=counts.papers, entities=sum(1 for n in counts.per_entity.values() if n > 0),
+                         links=counts.links)
+    quads = (_ox(q, graph) for q in stat_quads(counts))
     if next(iter(store.ox.quads_for_pattern(None, None, None, graph)), None) is None:
-        # First write of this store (every full build): stream straight in.
         def counted() -> Iterator[ox.Quad]:
-            for q in quads():
+            for q in quads:
                 report.quads += 1
                 yield q
 
         store.ox.bulk_extend(counted())
         return report
-    # A refresh after an incremental change: only the statistics that changed are rewritten (removing a
-    # whole graph from Oxigraph costs far more than the few quads a small change touches).
-    new = set(quads())
+    # A refresh: only the statistics that changed are rewritten (removing a whole graph from Oxigraph costs far
+    # more than the few quads a small change touches).
+    new = set(quads)
     old = set(store.ox.quads_for_pattern(None, None, None, graph))
     for q in old - new:
         store.ox.remove(q)
@@ -227,6 +360,74 @@ def write_stats(store: GraphStore, counts: StatsCounts) -> StatsReport:
     (store.ox.bulk_extend if len(added) > 10_000 else store.ox.extend)(added)
     report.quads = len(new)
     return report
+
+
+def apply_stats_delta(store: GraphStore, delta: StatsCounts, pair_totals: dict[tuple[str, str, str], int],
+                      pair_min: int = PAIR_MIN) -> StatsReport:
+    """Apply what an update changed (``delta``: added papers' tallies minus removed ones') to the stats graph in
+    place: each statistic it touches is read, changed and rewritten — the same graph ``stat_quads`` would give for
+    the new totals, without recounting anything. ``pair_totals``: the new totals of the projection pairs the update
+    touched (the entity index keeps every pair's tally)."""
+    graph = _n(STATS_GRAPH)
+    count_p = _n(KG.count)
+    removals: list[ox.Quad] = []
+    additions: list[StatQuad] = []
+
+    def current(subject: str, predicate: ox.NamedNode = count_p) -> int:
+        for q in store.ox.quads_for_pattern(ox.NamedNode(subject), predicate, None, graph):
+            return int(q.object.value)
+        return 0
+
+    def replace(subject: str, new: list[StatQuad] | None) -> None:
+        removals.extend(store.ox.quads_for_pattern(ox.NamedNode(subject), None, None, graph))
+        if new:
+            additions.extend(new)
+
+    def bump(iri: str, d: int, make: Any, always: bool = False) -> int:
+        n = current(STATS_BASE + iri) + d
+        replace(STATS_BASE + iri, make(n) if n > 0 or always else None)
+        return n
+
+    bump("papers", delta.papers, lambda n: _stat("papers", _PAPER_COUNT_CLS, n), always=True)
+    for y, d in sorted(delta.years.items()):
+        if d:
+            bump(f"papers/{y}", d, lambda n, y=y: _year_stat(y, n))
+    for m, d in sorted(delta.months.items()):
+        if d:
+            bump(f"papers/{m}", d, lambda n, m=m: _month_stat(m, n))
+    class_change: Counter[str] = Counter()
+    paper_count = _n(KG.paperCount)
+    for e, d in sorted(delta.per_entity.items()):
+        if not d:
+            continue
+        old = current(e, paper_count)
+        new = old + d
+        replace_quads = list(store.ox.quads_for_pattern(ox.NamedNode(e), paper_count, None, graph))
+        removals.extend(replace_quads)
+        if new > 0:
+            additions.extend(_paper_count_stat(e, new))
+        cls = delta.entity_class.get(e)
+        if cls is not None and (old > 0) != (new > 0):
+            class_change[cls] += 1 if new > 0 else -1
+    for (e, y), d in sorted(delta.per_entity_year.items()):
+        if d:
+            bump(f"papers/{_entity_key(e)}/{y}", d, lambda n, e=e, y=y: _entity_year_stat(e, y, n))
+    for (e, m), d in sorted(delta.per_entity_month.items()):
+        if d:
+            bump(f"papers/{_entity_key(e)}/{m}", d, lambda n, e=e, m=m: _entity_month_stat(e, m, n))
+    for c, d in sorted(class_change.items()):
+        if d and c in {str(t) for t in TYPE_CLASS.values()}:
+            bump(f"entities/{local_name(c)}", d, lambda n, c=c: _class_stat(c, n), always=True)
+    for p, d in sorted(delta.per_property.items()):
+        if d:
+            bump(f"links/{local_name(p)}", d, lambda n, p=p: _property_stat(p, n))
+    for (kind, a, b), n in sorted(pair_totals.items()):
+        subject = f"{STATS_BASE}pairs/{kind}/{_entity_key(a)}/{_entity_key(b)}"
+        replace(subject, _pair_stat(kind, a, b, n) if n >= pair_min else None)
+    for q in removals:
+        store.ox.remove(q)
+    store.ox.extend([_ox(q, graph) for q in additions])
+    return StatsReport(papers=delta.papers, entities=len(delta.per_entity), links=delta.links, quads=len(additions))
 
 
 # ---------------------------------------------------------------- readers
