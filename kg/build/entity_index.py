@@ -8,6 +8,9 @@ papers are added or removed needs what each paper contributed. The index holds, 
     acronym_counts(kind, key, form, n)                      the corpus' acronym definition counts
                                                             (``kg.extract.canonical.AcronymCounts``), so ``kg add`` need
                                                             not re-read every stored abstract
+    pair_counts(kind, a, b, n)                              papers per projection pair (``kg.store.stats.PAIR_KINDS``),
+                                                            also those seen too rarely to be in the stats graph, so an
+                                                            update adds to the tallies instead of recounting
 
 It lives at ``kg.store.sidecar_path(generation)`` (``<store>/indexes/<name>.sqlite``, kept out of the Oxigraph
 directory so nothing but Oxigraph writes there), is copied with its generation when an update makes a new one, and
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from kg.extract.canonical import AcronymCounts
@@ -34,6 +37,9 @@ CREATE INDEX IF NOT EXISTS contrib_paper ON contrib (paper);
 CREATE TABLE IF NOT EXISTS acronym_counts (kind TEXT NOT NULL, key TEXT NOT NULL, form TEXT NOT NULL,
                                            n INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pair_counts (kind TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL, n INTEGER NOT NULL,
+                                        PRIMARY KEY (kind, a, b)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pair_counts_b ON pair_counts (b);
 """
 ACRONYM_KINDS = ("defs", "surface", "shorts")
 
@@ -110,6 +116,41 @@ class EntityIndex:
         for kind, key, form, n in self.db.execute("SELECT * FROM acronym_counts ORDER BY rowid"):
             getattr(counts, kind)[key][form] = n
         return counts
+
+    def save_pairs(self, pairs: Mapping[tuple[str, str, str], int]) -> None:
+        """Replace the projection pair tallies (a build: every pair its batches counted)."""
+        self.db.execute("DELETE FROM pair_counts")
+        self.db.executemany("INSERT INTO pair_counts VALUES (?, ?, ?, ?)",
+                            ((k, a, b, n) for (k, a, b), n in sorted(pairs.items()) if n > 0))
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('pairs', 'saved')")
+
+    def has_pairs(self) -> bool:
+        """Whether this index keeps pair tallies (indexes of older builds do not)."""
+        return self.db.execute("SELECT 1 FROM meta WHERE name = 'pairs'").fetchone() is not None
+
+    def add_pairs(self, delta: Mapping[tuple[str, str, str], int]) -> dict[tuple[str, str, str], int]:
+        """Add signed differences to the pair tallies; returns the new total of every pair in ``delta`` (0: gone)."""
+        out: dict[tuple[str, str, str], int] = {}
+        for (k, a, b), d in sorted(delta.items()):
+            if not d:
+                continue
+            row = self.db.execute("SELECT n FROM pair_counts WHERE kind = ? AND a = ? AND b = ?", (k, a, b)).fetchone()
+            n = (row[0] if row else 0) + d
+            if n > 0:
+                self.db.execute("INSERT OR REPLACE INTO pair_counts VALUES (?, ?, ?, ?)", (k, a, b, n))
+            else:
+                self.db.execute("DELETE FROM pair_counts WHERE kind = ? AND a = ? AND b = ?", (k, a, b))
+            out[k, a, b] = max(n, 0)
+        return out
+
+    def pairs_of(self, entities: Iterable[str]) -> dict[tuple[str, str, str], int]:
+        """Every pair tally involving one of ``entities``."""
+        out: dict[tuple[str, str, str], int] = {}
+        for e in sorted(set(entities)):
+            for k, a, b, n in self.db.execute("SELECT kind, a, b, n FROM pair_counts WHERE a = ? UNION ALL "
+                                              "SELECT kind, a, b, n FROM pair_counts WHERE b = ?", (e, e)):
+                out[k, a, b] = n
+        return out
 
     def paper_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0])

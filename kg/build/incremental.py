@@ -8,7 +8,10 @@ than undoing a partly applied Oxigraph transaction.
 
 After the papers' named graphs change, the entities they touch are recomputed from the entity index (label, aliases,
 architectures, merge reasons over all papers that still mention them), entities no paper mentions any more are
-dropped, and ``refresh_stats`` recomputes the materialised statistics. Adding a paper that is already there with
+dropped, and the materialised statistics change by the difference the papers make (``apply_stats_delta``: the
+tallies of the added papers, which their extraction batches count, minus those of the replaced or removed papers,
+read from their graphs before they are dropped; projection pairs add up in the entity index): an update costs what
+its papers touch, not a recount of the store. Adding a paper that is already there with
 the same content changes nothing; a paper whose id is known is replaced; a new id whose normalised title is already
 in the graph is skipped as a duplicate (the first occurrence wins, as in a build).
 
@@ -31,12 +34,11 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Literal
 
-from kg.build.entities import EntityTable
+from kg.build.entities import EntityTable, entity_nquads
 from kg.build.entity_index import EntityIndex
 from kg.build.lock import write_lock
 from kg.build.orchestrate import Progress
 from kg.build.runners import make_runner
-from kg.build.shapes import check_triples
 from kg.build.spool import Spool, batched
 from kg.config import Settings, load_settings, store_path
 from kg.errors import InputError, ShapeViolation, StoreError
@@ -44,13 +46,10 @@ from kg.extract.canonical import AcronymCounts, count_acronyms, read_overrides, 
 from kg.ingest import IngestReport, read_papers
 from kg.ingest.text import title_key
 from kg.mapping.iris import entity_iri, paper_graph_iri
-from kg.mapping.ontology import ontology_triples
-from kg.mapping.triples import entity_triples
 from kg.model import Paper
-from kg.namespace import ENTITIES_GRAPH
+from kg.namespace import ENTITIES_GRAPH, TYPE_CLASS
 from kg.store import GraphStore, current_path, new_generation_path, publish_generation, sidecar_path
-from kg.store.nquads import nquads
-from kg.store.stats import refresh_stats
+from kg.store.stats import StatsCounts, apply_stats_delta, count_graphs, count_store, entity_classes, refresh_stats
 
 
 @dataclass
@@ -133,29 +132,54 @@ class _Update:
         stored.subtract(count_acronyms(gone))
         return stored
 
-    def drop_papers(self, paper_ids: Iterable[str]) -> None:
-        for pid in paper_ids:
-            self.store.ox.remove_graph(ox.NamedNode(str(paper_graph_iri(pid))))
+    def drop_papers(self, paper_ids: Iterable[str]) -> StatsCounts:
+        """Drop the papers' named graphs; returns the statistics tallies they had contributed."""
+        graphs = [str(paper_graph_iri(pid)) for pid in paper_ids]
+        gone = count_graphs(self.store, graphs)
+        for g in graphs:
+            self.store.ox.remove_graph(ox.NamedNode(g))
+        return gone
 
-    def recompute_entities(self, entity_ids: set[str], validate: bool, report: UpdateReport) -> None:
-        """Replace the entities graph's description of ``entity_ids`` with one aggregated from the index."""
+    def classes(self, entity_ids: Iterable[str]) -> dict[str, str | None]:
+        """The class each entity has in the store now (None: not typed, e.g. not there)."""
+        iris = [str(entity_iri(e)) for e in entity_ids]
+        found = entity_classes(self.store, iris)
+        return {iri: found.get(iri) for iri in iris}
+
+    def recompute_entities(self, entity_ids: set[str], validate: bool, report: UpdateReport) -> dict[str, str | None]:
+        """Replace the entities graph's description of ``entity_ids`` with one aggregated from the index; returns
+        each one's class now (None: dropped, no paper links it any more)."""
         graph = ox.NamedNode(str(ENTITIES_GRAPH))
         for eid in sorted(entity_ids):
             for q in list(self.store.ox.quads_for_pattern(ox.NamedNode(str(entity_iri(eid))), None, None, graph)):
                 self.store.ox.remove(q)
         table = EntityTable()
         table.add_contributions(self.index.contributions(entity_ids))
-        quads = [(s, p, o, ENTITIES_GRAPH) for e in table.entities() for s, p, o in entity_triples(e)]
-        if validate:
-            check_triples([(s, p, o) for s, p, o, _ in quads] + list(ontology_triples()))
-        self.store.load_nquads(nquads(quads).encode())
+        for text in entity_nquads(table, validate):
+            self.store.load_nquads(text.encode())
         report.entities_updated = len(table.types)
         report.entities_dropped = len(entity_ids) - len(table.types)
+        return {str(entity_iri(e)): (str(TYPE_CLASS[table.types[e]]) if e in table.types else None)
+                for e in entity_ids}
+
+    def update_stats(self, delta: StatsCounts, old_classes: dict[str, str | None],
+                     new_classes: dict[str, str | None], report: UpdateReport) -> None:
+        """The statistics by difference (or, for an index without pair tallies from an older kg, recounted)."""
+        t = time.perf_counter()
+        if not self.index.has_pairs():
+            refresh_stats(self.store)
+            self.index.save_pairs(count_store(self.store).pairs)
+        else:
+            totals = self.index.add_pairs(delta.pairs)
+            changed = [e for e in set(old_classes) | set(new_classes) if old_classes.get(e) != new_classes.get(e)]
+            totals.update(self.index.pairs_of(changed))
+            known = {e: c for e, c in new_classes.items() if c is not None}
+            others = {e for _, a, b in totals for e in (a, b)} - set(new_classes)
+            apply_stats_delta(self.store, delta, old_classes, new_classes, totals,
+                              {**entity_classes(self.store, others), **known})
+        report.seconds["stats"] = time.perf_counter() - t
 
     def commit(self, report: UpdateReport) -> None:
-        t = time.perf_counter()
-        refresh_stats(self.store)
-        report.seconds["stats"] = time.perf_counter() - t
         report.triples = self.store.triple_count()
         self.index.close()
         self.store.flush()
@@ -211,7 +235,8 @@ def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress
                     report.seconds["read+acronyms"] = time.perf_counter() - t
                     t = time.perf_counter()
                     affected = upd.index.entities_of(replaced)
-                    upd.drop_papers(replaced)
+                    delta = StatsCounts()
+                    delta.subtract(upd.drop_papers(replaced))
                     upd.index.remove(replaced)
                     start = getattr(progress, "start", None)
                     if start is not None:
@@ -221,6 +246,7 @@ def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress
                             raise ShapeViolation("\n".join(res.violations))
                         upd.store.load_nquads(res.nquads)
                         upd.index.add(res.papers, res.contributions)
+                        delta.merge(res.stats)
                         affected.update(c.entity for c in res.contributions)
                         report.added += len(res.papers)
                         if progress:
@@ -233,8 +259,10 @@ def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress
             report.added -= report.replaced
             report.seconds["extract+load"] = time.perf_counter() - t
             t = time.perf_counter()
-            upd.recompute_entities(affected, settings.validate_shapes, report)
+            old_classes = upd.classes(affected)
+            new_classes = upd.recompute_entities(affected, settings.validate_shapes, report)
             report.seconds["entities"] = time.perf_counter() - t
+            upd.update_stats(delta, old_classes, new_classes, report)
             upd.commit(report)
         except BaseException:
             upd.discard()
@@ -265,10 +293,13 @@ def remove(paper_ids: Iterable[str], settings: Settings | None = None) -> Update
             stored = upd.index.load_acronyms()
             if stored is not None:
                 upd.index.save_acronyms(upd.corpus_acronyms(known, settings.task_size))
-            upd.drop_papers(known)
+            delta = StatsCounts()
+            delta.subtract(upd.drop_papers(known))
             upd.index.remove(known)
             report.removed = len(known)
-            upd.recompute_entities(affected, settings.validate_shapes, report)
+            old_classes = upd.classes(affected)
+            new_classes = upd.recompute_entities(affected, settings.validate_shapes, report)
+            upd.update_stats(delta, old_classes, new_classes, report)
             upd.commit(report)
         except BaseException:
             upd.discard()

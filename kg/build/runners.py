@@ -19,7 +19,7 @@ from typing import Any
 
 from kg.build.batches import BatchResult, extract_batch
 from kg.build.workers import ExtractorSpec, Runner, ordered_window, use_acronyms
-from kg.config import Settings
+from kg.config import Settings, worker_count
 from kg.extract.canonical import AcronymCounts, AcronymTable, count_acronyms
 from kg.model import Paper
 
@@ -113,10 +113,11 @@ def make_runner(settings: Settings, extractor: Any, scratch: Path) -> tuple[Runn
         else:
             overrides = getattr(extractor, "overrides_path", None)
             return InlineRunner(extractor), overrides if hasattr(extractor, "learn_acronyms") else None
+    workers = worker_count(settings)
     if settings.dask:
         from kg.build.dask_runner import DaskRunner
 
-        return DaskRunner(spec, settings.dask, settings.n_process), spec.overrides_path()
-    if settings.n_process > 1:
-        return PoolRunner(spec, settings.n_process, scratch), spec.overrides_path()
+        return DaskRunner(spec, settings.dask, workers), spec.overrides_path()
+    if workers > 1:
+        return PoolRunner(spec, workers, scratch), spec.overrides_path()
     return InlineRunner(spec.make()), spec.overrides_path()

@@ -88,8 +88,8 @@ def paper_metadata_triples(paper: Paper) -> Iterator[Triple]:
 
 
 def asserted(link: Link) -> bool:
-    """Whether the link's direct triple is stated (a below-threshold candidate would keep only its evidence)."""
-    return bool(getattr(link, "asserted", True))
+    """Whether the link's direct triple is stated (a below-threshold candidate keeps only its reified evidence)."""
+    return link.asserted
 
 
 def link_triples(paper_id: str, link: Link) -> Iterator[Triple]:

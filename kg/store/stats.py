@@ -133,36 +133,48 @@ class StatsCounts:
         """Take ``other``'s tallies away (counts may go to zero or below: a difference to apply)."""
         self.papers -= other.papers
         self.links -= other.links
-        for mine, theirs in ((self.years, other.years), (self.months, other.months),
-                             (self.per_entity, other.per_entity), (self.per_property, other.per_property),
-                             (self.per_entity_year, other.per_entity_year),
-                             (self.per_entity_month, other.per_entity_month), (self.pairs, other.pairs)):
-            mine.subtract(theirs)  # type: ignore[attr-defined]
+        self.years.subtract(other.years)
+        self.months.subtract(other.months)
+        self.per_entity.subtract(other.per_entity)
+        self.per_property.subtract(other.per_property)
+        self.per_entity_year.subtract(other.per_entity_year)
+        self.per_entity_month.subtract(other.per_entity_month)
+        self.pairs.subtract(other.pairs)
         for e, c in other.entity_class.items():
             self.entity_class.setdefault(e, c)
 
 
-# Projections: (kind, statistic class, property and class of the first entity, property and class of the other).
-# A pair of one paper counts once; method pairs are ordered by IRI (as FILTER(STR(?m1) < STR(?m2)) would).
+# Projections: kind → (statistic class, property and class of the first entity, property and class of the other).
+# Batches tally the pairs of linked entities by property (an entity's class is only decided once the corpus has
+# been read: kg.build.entities); a pair is materialised when both entities have the classes named here. A pair of
+# one paper counts once; pairs of one property are ordered by IRI (as FILTER(STR(?m1) < STR(?m2)) would order them).
 PAIR_KINDS: dict[str, tuple[URIRef, URIRef, URIRef, URIRef, URIRef]] = {
     "task-dataset": (KG.TaskDatasetCount, KG.addresses, KG.Task, KG.evaluatesOn, KG.Dataset),
     "method-method": (KG.MethodPairCount, KG.uses, KG.Method, KG.uses, KG.Method),
 }
 PAIR_MIN = 2  # a pair seen in one paper only is no pattern; its tally is kept in the entity index, not the graph
-_PAIR_SPECS = [(kind, str(p1), str(c1), str(p2), str(c2)) for kind, (_, p1, c1, p2, c2) in PAIR_KINDS.items()]
+_PAIR_SPECS = [(kind, str(p1), str(p2)) for kind, (_, p1, _c1, p2, _c2) in PAIR_KINDS.items()]
+PAIR_CLASSES = {kind: (str(c1), str(c2)) for kind, (_, _p1, c1, _p2, c2) in PAIR_KINDS.items()}
 
 
 def paper_pairs(links: list[tuple[str, str, str | None]]) -> Iterator[tuple[str, str, str]]:
-    """The projection pairs one paper's links (property, entity, class) make."""
-    for kind, p1, c1, p2, c2 in _PAIR_SPECS:
-        firsts = sorted({e for p, e, c in links if p == p1 and c == c1})
+    """The projection pairs one paper's links (property, entity, class) make, whatever the entities' classes."""
+    for kind, p1, p2 in _PAIR_SPECS:
+        firsts = sorted({e for p, e, _ in links if p == p1})
         if not firsts:
             continue
-        seconds = sorted({e for p, e, c in links if p == p2 and c == c2})
+        seconds = firsts if p1 == p2 else sorted({e for p, e, _ in links if p == p2})
         for a in firsts:
             for b in seconds:
-                if p1 != p2 or c1 != c2 or a < b:
+                if p1 != p2 or a < b:
                     yield kind, a, b
+
+
+def pair_materialised(kind: str, a: str, b: str, n: int, classes: dict[str, str], pair_min: int = PAIR_MIN) -> bool:
+    """Whether a pair is in the stats graph: seen in ``pair_min`` papers or more, the entities of the classes the
+    projection is about (``classes``: entity IRI → its decided class IRI)."""
+    c1, c2 = PAIR_CLASSES[kind]
+    return n >= pair_min and classes.get(a) == c1 and classes.get(b) == c2
 
 
 def _rows(store: GraphStore, name: str) -> Iterator[ox.QuerySolution]:
@@ -199,41 +211,53 @@ def count_store(store: GraphStore) -> StatsCounts:
 
 def count_graphs(store: GraphStore, graphs: Iterable[str]) -> StatsCounts:
     """Tallies of the paper graphs named ``graphs`` (what they add to the statistics), read quad by quad — what an
-    update takes away before it drops them. Entity classes follow from the entity IRIs ("<type>/<slug>")."""
+    update takes away before it drops them; entity classes as the store has them now."""
     counts = StatsCounts()
     paper_type, subject, predicate, obj = str(KG.Paper), str(RDF.subject), str(RDF.predicate), str(RDF.object)
     for g in graphs:
-        quads = list(store.ox.quads_for_pattern(None, None, None, ox.NamedNode(g)))
-        direct = {(q.subject.value, q.predicate.value, q.object.value) for q in quads}
+        triples = [(_v(q.subject), q.predicate.value, _v(q.object))
+                   for q in store.ox.quads_for_pattern(None, None, None, ox.NamedNode(g))]
+        direct = set(triples)
         nodes: dict[str, dict[str, str]] = {}
         paper = year = date = None
-        for q in quads:
-            p = q.predicate.value
+        for s, p, o in triples:
             if p in (subject, predicate, obj):
-                nodes.setdefault(q.subject.value, {})[p] = q.object.value
-            elif p == _TYPE and q.object.value == paper_type:
-                paper = q.subject.value
+                nodes.setdefault(s, {})[p] = o
+            elif p == _TYPE and o == paper_type:
+                paper = s
             elif p == _YEAR:
                 with contextlib.suppress(ValueError):
-                    year = int(q.object.value)
+                    year = int(o)
             elif p == _DATE:
-                date = q.object.value
+                date = o
         if paper is None:
             continue
-        links = [(n[predicate], n[obj], _class_of(n[obj])) for n in nodes.values()
-                 if len(n) == 3 and n[subject] == paper and (paper, n[predicate], n[obj]) in direct]
+        links: list[tuple[str, str, str | None]] = [
+            (n[predicate], n[obj], None) for n in nodes.values()
+            if len(n) == 3 and n[subject] == paper and (paper, n[predicate], n[obj]) in direct]
         counts.add_paper(year, month_of(date))
         counts.add_links(year, month_of(date), links)
+    counts.entity_class.update(entity_classes(store, counts.per_entity))
     return counts
 
 
 _YEAR, _DATE = str(KG.year), "http://purl.org/dc/terms/date"
-_CLASS_BY_TYPE = {t: str(c) for t, c in TYPE_CLASS.items()}
 
 
-def _class_of(entity: str) -> str | None:
-    path = resource_path(entity)
-    return _CLASS_BY_TYPE.get(path.split("/", 1)[0]) if path else None
+def _v(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
+def entity_classes(store: GraphStore, entities: Iterable[str]) -> dict[str, str]:
+    """The top-level class of each entity (its decided type; an architecture individual's class hierarchy walked up),
+    for those the store types."""
+    query = load_query("stats_entity_classes")
+    out: dict[str, str] = {}
+    for e in entities:
+        for sol in store.query(query, {"entity": URIRef(e)}):
+            out[e] = sol["class"].value
+            break
+    return out
 
 
 def refresh_stats(store: GraphStore) -> StatsReport:
@@ -318,7 +342,7 @@ def stat_quads(counts: StatsCounts, pair_min: int = PAIR_MIN) -> Iterator[StatQu
         if n > 0:
             yield from _property_stat(p, n)
     for (kind, a, b), n in sorted(counts.pairs.items()):
-        if n >= pair_min:
+        if pair_materialised(kind, a, b, n, counts.entity_class, pair_min):
             yield from _pair_stat(kind, a, b, n)
 
 
@@ -335,13 +359,13 @@ def stats_nquads(counts: StatsCounts, pair_min: int = PAIR_MIN) -> Iterator[str]
         yield f"<{s}> <{p}> <{o}> {g} .\n" if dt is None else f'<{s}> <{p}> "{o}"^^<{dt}> {g} .\n'
 
 
-def write_stats(store: GraphStore, counts: StatsCounts) -> StatsReport:
+def write_stats(store: GraphStore, counts: StatsCounts, pair_min: int = PAIR_MIN) -> StatsReport:
     """Write ``counts`` as the stats graph: streamed in when the graph is empty, else only the statistics that
     changed are rewritten (``refresh_stats``)."""
     graph = _n(STATS_GRAPH)
     report = StatsReport(papers=counts.papers, entities=sum(1 for n in counts.per_entity.values() if n > 0),
                          links=counts.links)
-    quads = (_ox(q, graph) for q in stat_quads(counts))
+    quads = (_ox(q, graph) for q in stat_quads(counts, pair_min))
     if next(iter(store.ox.quads_for_pattern(None, None, None, graph)), None) is None:
         def counted() -> Iterator[ox.Quad]:
             for q in quads:
@@ -362,12 +386,16 @@ def write_stats(store: GraphStore, counts: StatsCounts) -> StatsReport:
     return report
 
 
-def apply_stats_delta(store: GraphStore, delta: StatsCounts, pair_totals: dict[tuple[str, str, str], int],
-                      pair_min: int = PAIR_MIN) -> StatsReport:
-    """Apply what an update changed (``delta``: added papers' tallies minus removed ones') to the stats graph in
-    place: each statistic it touches is read, changed and rewritten — the same graph ``stat_quads`` would give for
-    the new totals, without recounting anything. ``pair_totals``: the new totals of the projection pairs the update
-    touched (the entity index keeps every pair's tally)."""
+def apply_stats_delta(store: GraphStore, delta: StatsCounts, old_classes: dict[str, str | None],
+                      new_classes: dict[str, str | None], pair_totals: dict[tuple[str, str, str], int],
+                      pair_classes: dict[str, str], pair_min: int = PAIR_MIN) -> StatsReport:
+    """Apply what an update changed to the stats graph in place: each statistic it touches is read, changed and
+    rewritten — the graph ``stat_quads`` would give for the new totals, without recounting anything.
+
+    ``delta``: the added papers' tallies minus the removed ones'. ``old_classes`` / ``new_classes``: the class of
+    every entity the update recomputed, before and after (None: absent), for the entity counts per class.
+    ``pair_totals``: the new total of every projection pair the update touched or whose entities changed class (the
+    entity index keeps every pair's tally); ``pair_classes``: the classes of those pairs' entities now."""
     graph = _n(STATS_GRAPH)
     count_p = _n(KG.count)
     removals: list[ox.Quad] = []
@@ -375,7 +403,7 @@ def apply_stats_delta(store: GraphStore, delta: StatsCounts, pair_totals: dict[t
 
     def current(subject: str, predicate: ox.NamedNode = count_p) -> int:
         for q in store.ox.quads_for_pattern(ox.NamedNode(subject), predicate, None, graph):
-            return int(q.object.value)
+            return int(_v(q.object))
         return 0
 
     def replace(subject: str, new: list[StatQuad] | None) -> None:
@@ -397,18 +425,20 @@ def apply_stats_delta(store: GraphStore, delta: StatsCounts, pair_totals: dict[t
             bump(f"papers/{m}", d, lambda n, m=m: _month_stat(m, n))
     class_change: Counter[str] = Counter()
     paper_count = _n(KG.paperCount)
-    for e, d in sorted(delta.per_entity.items()):
-        if not d:
-            continue
+    for e in sorted(set(delta.per_entity) | set(old_classes) | set(new_classes)):
+        d = delta.per_entity.get(e, 0)
         old = current(e, paper_count)
         new = old + d
-        replace_quads = list(store.ox.quads_for_pattern(ox.NamedNode(e), paper_count, None, graph))
-        removals.extend(replace_quads)
-        if new > 0:
-            additions.extend(_paper_count_stat(e, new))
-        cls = delta.entity_class.get(e)
-        if cls is not None and (old > 0) != (new > 0):
-            class_change[cls] += 1 if new > 0 else -1
+        if d:
+            removals.extend(store.ox.quads_for_pattern(ox.NamedNode(e), paper_count, None, graph))
+            if new > 0:
+                additions.extend(_paper_count_stat(e, new))
+        old_cls = old_classes.get(e, delta.entity_class.get(e))
+        new_cls = new_classes.get(e, old_cls)
+        if old > 0 and old_cls is not None:
+            class_change[old_cls] -= 1
+        if new > 0 and new_cls is not None:
+            class_change[new_cls] += 1
     for (e, y), d in sorted(delta.per_entity_year.items()):
         if d:
             bump(f"papers/{_entity_key(e)}/{y}", d, lambda n, e=e, y=y: _entity_year_stat(e, y, n))
@@ -423,7 +453,8 @@ def apply_stats_delta(store: GraphStore, delta: StatsCounts, pair_totals: dict[t
             bump(f"links/{local_name(p)}", d, lambda n, p=p: _property_stat(p, n))
     for (kind, a, b), n in sorted(pair_totals.items()):
         subject = f"{STATS_BASE}pairs/{kind}/{_entity_key(a)}/{_entity_key(b)}"
-        replace(subject, _pair_stat(kind, a, b, n) if n >= pair_min else None)
+        replace(subject, _pair_stat(kind, a, b, n) if pair_materialised(kind, a, b, n, pair_classes, pair_min)
+                else None)
     for q in removals:
         store.ox.remove(q)
     store.ox.extend([_ox(q, graph) for q in additions])
