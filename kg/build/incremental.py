@@ -27,7 +27,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ from kg.build.lock import write_lock
 from kg.build.orchestrate import Progress
 from kg.build.runners import make_runner
 from kg.build.spool import Spool, batched
-from kg.config import Settings, load_settings, store_path
+from kg.config import Settings, load_settings, store_path, worker_count
 from kg.errors import InputError, ShapeViolation, StoreError
 from kg.extract.canonical import AcronymCounts, count_acronyms, read_overrides, resolve_acronyms
 from kg.ingest import IngestReport, read_papers
@@ -219,12 +219,16 @@ def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress
                     yield p
 
             with tempfile.TemporaryDirectory(prefix=".add-", dir=root) as scratch:
-                runner, overrides = make_runner(settings, extractor, Path(scratch))
+                # The papers are spooled first, so that no more workers start than there are batches to extract
+                # (a pool's start-up — a pipeline per process — costs more than a hundred papers' extraction).
+                spool = Spool(Path(scratch) / "papers.spool")
+                for _ in spool.write(batched(admitted(read_papers(inputs, report.ingest)), max(1, settings.task_size))):
+                    pass
+                workers = min(worker_count(settings), max(1, spool.batches))
+                runner, overrides = make_runner(replace(settings, n_process=workers), extractor, Path(scratch))
                 try:
-                    spool = Spool(Path(scratch) / "papers.spool")
                     new_counts = AcronymCounts()
-                    for c in runner.counts(spool.write(batched(admitted(read_papers(inputs, report.ingest)),
-                                                               max(1, settings.task_size)))):
+                    for c in runner.counts(spool.read()):
                         new_counts.merge(c)
                     acronyms = None
                     if overrides is not None:
