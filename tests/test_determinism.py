@@ -16,7 +16,8 @@ FORMATS = Path(__file__).resolve().parent / "data" / "formats"
 
 
 def test_determinism_same_input_same_nquads_bytes(tmp_path: Path, data_dir: Path, tiny_extractor, monkeypatch):
-    """Across task sizes (one batch, a batch per paper, two papers per batch): same bytes, and one bulk load each."""
+    """Across task sizes (one batch, a batch per paper, two papers per batch) and load pieces: same bytes, and one
+    load (of one or many pieces) each."""
     from kg import cli
     from kg.build import orchestrate
     from kg.store import GraphStore
@@ -36,14 +37,20 @@ def test_determinism_same_input_same_nquads_bytes(tmp_path: Path, data_dir: Path
     monkeypatch.setattr(GraphStore, "load_nquads", counting_piece)
     inputs = [data_dir / "papers.jsonl", FORMATS / "arxiv_api.atom", FORMATS / "reading_list.csv"]
     exports = []
-    for n, task_size in enumerate((512, 1, 2)):
+    pieces = []  # pieces per build
+    real_exit = orchestrate.Pieces.__exit__
+    monkeypatch.setattr(orchestrate.Pieces, "__exit__",
+                        lambda self, *exc: (pieces.append(len(self.paths)), real_exit(self, *exc))[1])
+    for n, (task_size, piece_quads) in enumerate(((512, 10**6), (1, 10**6), (2, 10**6), (2, 50))):
         root = tmp_path / f"s{n}"
         settings = load_settings({"store_dir": str(root), "task_size": task_size}, env={})
         loads.append(0)
+        monkeypatch.setattr(orchestrate, "PIECE_QUADS", piece_quads)  # the last build: many pieces, loaded 2 at a time
         build(inputs, settings, extractor=tiny_extractor)
         res = CliRunner().invoke(cli.main, ["export", "--format", "nquads", "--store", str(root)])
         assert res.exit_code == 0
         exports.append(res.stdout_bytes)
     assert all(e == exports[0] for e in exports[1:])
-    assert loads == [1, 1, 1]  # the whole graph in one bulk load, whatever the batches
+    assert loads == [1, 1, 1, 1]  # the whole graph in one load of its pieces, whatever the batches
+    assert pieces[0] == 1 and pieces[-1] > 4
     assert exports[0].count(b"/resource/graph/paper/") > 100

@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -98,10 +99,9 @@ def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None 
         gen = new_generation_path(root)
         try:
             with tempfile.TemporaryDirectory(prefix=".build-", dir=root) as scratch:
-                graph_file = Path(scratch) / "graph.nq"
                 index = EntityIndex(sidecar_path(gen))
                 stats = StatsCounts()
-                with graph_file.open("wb") as out:
+                with Pieces(Path(scratch)) as out:
                     out.write(nquads(ontology_quads()).encode())
                     table = extract_corpus(index, paths, settings, report, progress, extractor, stats, out,
                                            Path(scratch))
@@ -114,12 +114,13 @@ def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None 
                     del table
                     report.seconds["entities"] = time.perf_counter() - t
                     t = time.perf_counter()
-                    out.writelines(line.encode() for line in stats_nquads(stats))
+                    out.write("".join(stats_nquads(stats)).encode())
                     index.save_pairs(stats.pairs)  # every pair's tally, for updates (the graph has the frequent ones)
                     index.close()
+                    del stats
                     report.seconds["stats"] = time.perf_counter() - t
                 t, cpu = time.perf_counter(), _cpu()
-                report.triples = load_generation(gen, graph_file)
+                report.triples = load_generation(gen, out.paths)
                 report.seconds["load"] = time.perf_counter() - t
                 report.cpu_seconds["load"] = _cpu() - cpu
             t = time.perf_counter()
@@ -139,18 +140,61 @@ def _cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def load_generation(gen: Path, graph_file: Path) -> int:
-    """A new Oxigraph store at ``gen`` made by one bulk load of the N-Quads file; returns its quad count."""
+# The generation's N-Quads are spooled in pieces of about this many quads: below the 1M quads Oxigraph's bulk loader
+# sorts at a time, so each piece is one sort of each index, and LOAD_THREADS pieces load at once (the loader
+# releases the GIL; two concurrent loads use both cores of a 2-core machine, and each holds ~0.7 GB while it sorts).
+PIECE_QUADS = 750_000
+LOAD_THREADS = 2
+
+
+class Pieces:
+    """N-Quads text written to numbered piece files of about ``PIECE_QUADS`` quads (whole writes stay together)."""
+
+    def __init__(self, folder: Path, piece_quads: int | None = None) -> None:
+        self.folder, self.piece_quads = folder, piece_quads or PIECE_QUADS
+        self.paths: list[Path] = []
+        self._fh: BinaryIO | None = None
+        self._quads = 0
+
+    def write(self, data: bytes) -> None:
+        if self._fh is None or self._quads >= self.piece_quads:
+            self._next()
+        assert self._fh is not None
+        self._fh.write(data)
+        self._quads += data.count(b"\n")
+
+    def _next(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+        self.paths.append(self.folder / f"graph-{len(self.paths):04d}.nq")
+        self._fh = self.paths[-1].open("wb")
+        self._quads = 0
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+    def __enter__(self) -> Pieces:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def load_generation(gen: Path, pieces: list[Path], threads: int = LOAD_THREADS) -> int:
+    """A new Oxigraph store at ``gen`` made by bulk-loading the N-Quads pieces (``threads`` at a time) — the only
+    load of a build; returns its quad count."""
     store = ox.Store(str(gen))
-    store.bulk_load(path=str(graph_file), format=ox.RdfFormat.N_QUADS)
+    with ThreadPoolExecutor(max_workers=max(1, min(threads, len(pieces)))) as pool:
+        for _ in pool.map(lambda path: store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS), pieces):
+            pass
     store.flush()
-    n = len(store)
-    del store
-    return n
+    return len(store)
 
 
 def extract_corpus(index: EntityIndex, inputs: list[Path | str], settings: Settings, report: BuildReport,
-                   progress: Progress | None, extractor: Any, stats: StatsCounts, out: BinaryIO,
+                   progress: Progress | None, extractor: Any, stats: StatsCounts, out: Pieces,
                    scratch: Path) -> EntityTable:
     """Pass 1 (read, spool, count acronyms) and pass 2 (extract, map, check: N-Quads to ``out``) — the streaming
     heart of a build. The batches' statistics tallies are merged into ``stats``, their contributions into the
