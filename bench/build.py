@@ -98,7 +98,8 @@ def main() -> None:
               f"{1e6 * report.cpu_seconds.get('load', 0) / report.triples:.2f} µs CPU (one bulk load)")
     print(f"first query through the server: {t_serve:.2f}s (papers served: {served})")
     print(f"raw JSONL → served graph: {total:.1f}s")
-    print(f"peak RSS: main {self_rss:.0f} MB, largest worker {child_rss:.0f} MB")
+    print(f"peak RSS: main {self_rss:.0f} MB ({', '.join(f'{k} {v:.0f}' for k, v in report.rss_mb.items())}), "
+          f"largest worker {child_rss:.0f} MB")
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_main, cpu_workers = me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
     cores = os.cpu_count() or 1

@@ -83,7 +83,11 @@ class KG(DefinedNamespace):
     LinkCount: URIRef
     TaskDatasetCount: URIRef
     MethodPairCount: URIRef
+    ProposedMethodCount: URIRef
+    ProposingPaperCount: URIRef
     count: URIRef
+    taskDatasetCount: URIRef
+    methodPairCount: URIRef
     forEntity: URIRef
     withEntity: URIRef
     forYear: URIRef

@@ -21,7 +21,7 @@ from kg.mapping.iris import entity_iri, paper_graph_iri
 from kg.mapping.plain import Row, paper_rows, plain_nquads
 from kg.mapping.triples import asserted, link_property
 from kg.model import Contribution, Paper, PaperExtraction
-from kg.namespace import TYPE_CLASS
+from kg.namespace import KG, TYPE_CLASS
 from kg.store.stats import StatsCounts, month_of
 
 
@@ -38,6 +38,9 @@ class BatchResult:
     quads: int = 0
 
 
+_PROPOSES = str(KG.proposes)
+
+
 def count_extractions(extractions: Iterable[PaperExtraction]) -> StatsCounts:
     """Statistics tallies of extraction records, as ``kg.store.stats.count_store`` reads them from the graph they
     map to (a test checks the two agree)."""
@@ -45,8 +48,11 @@ def count_extractions(extractions: Iterable[PaperExtraction]) -> StatsCounts:
     for ex in extractions:
         year, month = ex.paper.year, month_of(ex.paper.date)
         counts.add_paper(year, month)
-        counts.add_links(year, month, [(str(link_property(lk.entity.type, lk.role)), str(entity_iri(lk.entity.id)),
-                                        str(TYPE_CLASS[lk.entity.type])) for lk in ex.links if asserted(lk)])
+        links = [(str(link_property(lk.entity.type, lk.role)), str(entity_iri(lk.entity.id)),
+                  str(TYPE_CLASS[lk.entity.type])) for lk in ex.links if asserted(lk)]
+        counts.add_links(year, month, links)
+        if year is not None:
+            counts.proposals.extend((ex.paper.id, e, year) for p, e, _ in links if p == _PROPOSES)
     return counts
 
 

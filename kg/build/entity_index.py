@@ -11,6 +11,9 @@ papers are added or removed needs what each paper contributed. The index holds, 
     pair_counts(kind, a, b, n)                              papers per projection pair (``kg.store.stats.PAIR_KINDS``),
                                                             also those seen too rarely to be in the stats graph, so an
                                                             update adds to the tallies instead of recounting
+    proposals(paper, entity, year)                          stated kg:proposes links of dated papers (entity IRIs)
+    entity_class(entity, class)                             every entity's decided class (IRIs), so the projections
+                                                            that depend on it are recomputed without the store
 
 It lives at ``kg.store.sidecar_path(generation)`` (``<store>/indexes/<name>.sqlite``, kept out of the Oxigraph
 directory so nothing but Oxigraph writes there), is copied with its generation when an update makes a new one, and
@@ -40,6 +43,9 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pair_counts (kind TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL, n INTEGER NOT NULL,
                                         PRIMARY KEY (kind, a, b)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS pair_counts_b ON pair_counts (b);
+CREATE TABLE IF NOT EXISTS proposals (paper TEXT NOT NULL, entity TEXT NOT NULL, year INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS proposals_paper ON proposals (paper);
+CREATE TABLE IF NOT EXISTS entity_class (entity TEXT PRIMARY KEY, class TEXT NOT NULL) WITHOUT ROWID;
 """
 ACRONYM_KINDS = ("defs", "surface", "shorts")
 
@@ -77,6 +83,25 @@ class EntityIndex:
         ids = [(p,) for p in paper_ids]
         self.db.executemany("DELETE FROM contrib WHERE paper = ?", ids)
         self.db.executemany("DELETE FROM papers WHERE id = ?", ids)
+        self.db.executemany("DELETE FROM proposals WHERE paper = ?", ids)
+
+    def add_proposals(self, proposals: Iterable[tuple[str, str, int]]) -> None:
+        """Record (paper id, entity IRI, year) proposals (``StatsCounts.proposals``)."""
+        self.db.executemany("INSERT INTO proposals VALUES (?, ?, ?)", proposals)
+
+    def set_classes(self, classes: Mapping[str, str | None]) -> None:
+        """Record entities' decided classes (entity IRI → class IRI; None: the entity is gone)."""
+        self.db.executemany("DELETE FROM entity_class WHERE entity = ?", ((e,) for e, c in classes.items() if c is None))
+        self.db.executemany("INSERT OR REPLACE INTO entity_class VALUES (?, ?)",
+                            ((e, c) for e, c in sorted(classes.items()) if c is not None))
+
+    def proposed_per_year(self, method_class: str) -> dict[int, tuple[int, int]]:
+        """Year → (distinct methods proposed, papers proposing one), from the proposals and the decided classes."""
+        rows = self.db.execute(
+            "SELECT p.year, COUNT(DISTINCT p.entity), COUNT(DISTINCT p.paper) FROM proposals p "
+            "JOIN entity_class c ON c.entity = p.entity WHERE c.class = ? GROUP BY p.year ORDER BY p.year",
+            (method_class,))
+        return {int(y): (int(m), int(n)) for y, m, n in rows}
 
     # ------------------------------------------------------------------ reading
     def has_paper(self, paper_id: str) -> bool:

@@ -47,7 +47,7 @@ from kg.ingest import IngestReport, read_papers
 from kg.ingest.text import title_key
 from kg.mapping.iris import entity_iri, paper_graph_iri
 from kg.model import Paper
-from kg.namespace import ENTITIES_GRAPH, TYPE_CLASS
+from kg.namespace import ENTITIES_GRAPH, KG, TYPE_CLASS
 from kg.store import GraphStore, current_path, new_generation_path, publish_generation, sidecar_path
 from kg.store.stats import StatsCounts, apply_stats_delta, count_graphs, count_store, entity_classes, refresh_stats
 
@@ -166,9 +166,14 @@ class _Update:
                      new_classes: dict[str, str | None], report: UpdateReport) -> None:
         """The statistics by difference (or, for an index without pair tallies from an older kg, recounted)."""
         t = time.perf_counter()
+        self.index.set_classes(new_classes)
         if not self.index.has_pairs():
             refresh_stats(self.store)
-            self.index.save_pairs(count_store(self.store).pairs)
+            counts = count_store(self.store)
+            self.index.save_pairs(counts.pairs)
+            self.index.db.execute("DELETE FROM proposals")
+            self.index.add_proposals(counts.proposals)
+            self.index.set_classes(dict(counts.entity_class))
         else:
             totals = self.index.add_pairs(delta.pairs)
             changed = [e for e in set(old_classes) | set(new_classes) if old_classes.get(e) != new_classes.get(e)]
@@ -176,7 +181,8 @@ class _Update:
             known = {e: c for e, c in new_classes.items() if c is not None}
             others = {e for _, a, b in totals for e in (a, b)} - set(new_classes)
             apply_stats_delta(self.store, delta, old_classes, new_classes, totals,
-                              {**entity_classes(self.store, others), **known})
+                              {**entity_classes(self.store, others), **known},
+                              self.index.proposed_per_year(str(KG.Method)))
         report.seconds["stats"] = time.perf_counter() - t
 
     def commit(self, report: UpdateReport) -> None:
@@ -250,6 +256,7 @@ def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress
                             raise ShapeViolation("\n".join(res.violations))
                         upd.store.load_nquads(res.nquads)
                         upd.index.add(res.papers, res.contributions)
+                        upd.index.add_proposals(res.stats.proposals)
                         delta.merge(res.stats)
                         affected.update(c.entity for c in res.contributions)
                         report.added += len(res.papers)

@@ -39,7 +39,7 @@ from kg.extract.canonical import AcronymCounts, read_overrides, resolve_acronyms
 from kg.ingest import IngestReport, bundled_corpus, read_papers
 from kg.mapping.iris import entity_iri
 from kg.mapping.ontology import ontology_quads
-from kg.namespace import TYPE_CLASS
+from kg.namespace import KG, TYPE_CLASS
 from kg.store import new_generation_path, publish_generation, sidecar_path
 from kg.store.nquads import nquads
 from kg.store.stats import StatsCounts, stats_nquads
@@ -61,6 +61,7 @@ class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage, in this process
     worker_seconds: dict[str, float] = field(default_factory=dict)  # summed over the extraction workers
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # CPU time of some stages in this process
+    rss_mb: dict[str, float] = field(default_factory=dict)  # this process's peak RSS so far, at some stages
     store: str = ""
 
     def summary(self) -> str:
@@ -110,19 +111,24 @@ def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None 
                         out.write(text.encode())
                     report.entities_by_type = table.counts_by_type()
                     # An entity's class in the statistics is the one type the corpus decided, not each paper's reading.
-                    stats.entity_class.update({str(entity_iri(e)): str(TYPE_CLASS[t]) for e, t in table.types.items()})
+                    decided = {str(entity_iri(e)): str(TYPE_CLASS[t]) for e, t in table.types.items()}
+                    stats.entity_class.update(decided)
+                    index.set_classes(decided)
                     del table
                     report.seconds["entities"] = time.perf_counter() - t
                     t = time.perf_counter()
+                    stats.proposed = index.proposed_per_year(str(KG.Method))
                     out.write("".join(stats_nquads(stats)).encode())
                     index.save_pairs(stats.pairs)  # every pair's tally, for updates (the graph has the frequent ones)
                     index.close()
                     del stats
                     report.seconds["stats"] = time.perf_counter() - t
+                report.rss_mb["before load"] = _peak_rss_mb()
                 t, cpu = time.perf_counter(), _cpu()
                 report.triples = load_generation(gen, out.paths)
                 report.seconds["load"] = time.perf_counter() - t
                 report.cpu_seconds["load"] = _cpu() - cpu
+                report.rss_mb["after load"] = _peak_rss_mb()
             t = time.perf_counter()
             publish_generation(root, gen)
             report.seconds["publish"] = time.perf_counter() - t
@@ -132,6 +138,10 @@ def build(inputs: Iterable[Path | str] | None = None, settings: Settings | None 
             raise
     report.seconds["total"] = time.perf_counter() - t0
     return report
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _cpu() -> float:
@@ -234,6 +244,8 @@ def extract_corpus(index: EntityIndex, inputs: list[Path | str], settings: Setti
             out.write(res.nquads)
             table.add_contributions(res.contributions)
             index.add(res.papers, res.contributions, replace=False)  # a build's papers are distinct and new
+            index.add_proposals(res.stats.proposals)
+            res.stats.proposals = []
             stats.merge(res.stats)
             main_work += time.perf_counter() - tl
             report.papers += len(res.papers)

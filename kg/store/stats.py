@@ -37,6 +37,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from typing import Literal as TypingLiteral
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 from rdflib import RDF, XSD, URIRef
@@ -92,6 +93,8 @@ class StatsCounts:
     per_entity_month: Counter[tuple[str, str]] = field(default_factory=Counter)
     entity_class: dict[str, str] = field(default_factory=dict)  # linked entity IRI → top-level class IRI
     pairs: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (projection, entity, other entity)
+    proposals: list[tuple[str, str, int]] = field(default_factory=list)  # (paper id, proposed entity, year)
+    proposed: dict[int, tuple[int, int]] = field(default_factory=dict)  # year → (methods proposed, papers proposing)
 
     def add_paper(self, year: int | None, month: str | None) -> None:
         self.papers += 1
@@ -128,6 +131,7 @@ class StatsCounts:
         self.per_entity_month.update(other.per_entity_month)
         self.entity_class.update(other.entity_class)
         self.pairs.update(other.pairs)
+        self.proposals.extend(other.proposals)
 
     def subtract(self, other: StatsCounts) -> None:
         """Take ``other``'s tallies away (counts may go to zero or below: a difference to apply)."""
@@ -148,9 +152,13 @@ class StatsCounts:
 # Batches tally the pairs of linked entities by property (an entity's class is only decided once the corpus has
 # been read: kg.build.entities); a pair is materialised when both entities have the classes named here. A pair of
 # one paper counts once; pairs of one property are ordered by IRI (as FILTER(STR(?m1) < STR(?m2)) would order them).
+# A pair's node carries its count under a predicate of its own (kg:taskDatasetCount, kg:methodPairCount; both
+# sub-properties of kg:count whose domain is the statistic's class, which is therefore not stated): "the top pairs"
+# is then one scan of that predicate, sorted, and only the top rows are joined — Oxigraph's random lookups on disk
+# cost tens of µs each, so a query that looked up every pair's count would take seconds on a large store.
 PAIR_KINDS: dict[str, tuple[URIRef, URIRef, URIRef, URIRef, URIRef]] = {
-    "task-dataset": (KG.TaskDatasetCount, KG.addresses, KG.Task, KG.evaluatesOn, KG.Dataset),
-    "method-method": (KG.MethodPairCount, KG.uses, KG.Method, KG.uses, KG.Method),
+    "task-dataset": (KG.taskDatasetCount, KG.addresses, KG.Task, KG.evaluatesOn, KG.Dataset),
+    "method-method": (KG.methodPairCount, KG.uses, KG.Method, KG.uses, KG.Method),
 }
 PAIR_MIN = 2  # a pair seen in one paper only is no pattern; its tally is kept in the entity index, not the graph
 _PAIR_SPECS = [(kind, str(p1), str(p2)) for kind, (_, p1, _c1, p2, _c2) in PAIR_KINDS.items()]
@@ -206,6 +214,10 @@ def count_store(store: GraphStore) -> StatsCounts:
         counts.add_paper(years.get(paper), months.get(paper))
     for paper, paper_links in links.items():
         counts.add_links(years.get(paper), months.get(paper), paper_links)
+        y = years.get(paper)
+        if y is not None:
+            pid = unquote(paper.rsplit("/paper/", 1)[-1])
+            counts.proposals.extend((pid, e, y) for p, e, _ in paper_links if p == _PROPOSES)
     return counts
 
 
@@ -241,7 +253,7 @@ def count_graphs(store: GraphStore, graphs: Iterable[str]) -> StatsCounts:
     return counts
 
 
-_YEAR, _DATE = str(KG.year), "http://purl.org/dc/terms/date"
+_YEAR, _DATE, _PROPOSES = str(KG.year), "http://purl.org/dc/terms/date", str(KG.proposes)
 
 
 def _v(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
@@ -262,7 +274,9 @@ def entity_classes(store: GraphStore, entities: Iterable[str]) -> dict[str, str]
 
 def refresh_stats(store: GraphStore) -> StatsReport:
     """Recompute the stats graph from the paper graphs (the store must be writable)."""
-    return write_stats(store, count_store(store))
+    counts = count_store(store)
+    counts.proposed = proposed_per_year(counts.proposals, counts.entity_class)
+    return write_stats(store, counts)
 
 
 # A statistic's quads before they become Oxigraph terms or N-Quads text: (subject, predicate, object, datatype of a
@@ -273,6 +287,7 @@ _FOR_YEAR, _FOR_MONTH, _FOR_CLASS, _FOR_PROPERTY = str(KG.forYear), str(KG.forMo
 _PAPER_COUNT_CLS, _ENTITY_COUNT_CLS, _ENTITY_COUNT, _LINK_COUNT = (str(KG.PaperCount), str(KG.EntityPaperCount),
                                                                    str(KG.EntityCount), str(KG.LinkCount))
 _PAPER_COUNT_P, _TYPE = str(KG.paperCount), str(RDF.type)
+_PROPOSED_METHODS, _PROPOSING_PAPERS = str(KG.ProposedMethodCount), str(KG.ProposingPaperCount)
 _INT, _YM = str(XSD.integer), str(XSD.gYearMonth)
 
 
@@ -306,8 +321,26 @@ def _property_stat(p: str, n: int) -> list[StatQuad]:
 
 
 def _pair_stat(kind: str, a: str, b: str, n: int) -> list[StatQuad]:
-    return _stat(f"pairs/{kind}/{_entity_key(a)}/{_entity_key(b)}", str(PAIR_KINDS[kind][0]), n,
-                 (_FOR_ENTITY, a, None), (_WITH_ENTITY, b, None))
+    s = f"{STATS_BASE}pairs/{kind}/{_entity_key(a)}/{_entity_key(b)}"
+    return [(s, _FOR_ENTITY, a, None), (s, _WITH_ENTITY, b, None), (s, str(PAIR_KINDS[kind][0]), str(n), _INT)]
+
+
+def _proposed_stats(y: int, methods: int, papers: int) -> list[StatQuad]:
+    return [*_stat(f"proposed/methods/{y}", _PROPOSED_METHODS, methods, (_FOR_YEAR, str(y), _INT)),
+            *_stat(f"proposed/papers/{y}", _PROPOSING_PAPERS, papers, (_FOR_YEAR, str(y), _INT))]
+
+
+def proposed_per_year(proposals: Iterable[tuple[str, str, int]], classes: dict[str, str]) -> dict[int, tuple[int, int]]:
+    """Year → (distinct methods proposed, papers proposing one), from (paper, entity, year) proposals and the
+    entities' decided classes."""
+    methods: dict[int, set[str]] = {}
+    papers: dict[int, set[str]] = {}
+    method = str(KG.Method)
+    for paper, entity, year in proposals:
+        if classes.get(entity) == method:
+            methods.setdefault(year, set()).add(entity)
+            papers.setdefault(year, set()).add(paper)
+    return {y: (len(methods[y]), len(papers[y])) for y in sorted(methods)}
 
 
 def _paper_count_stat(e: str, n: int) -> list[StatQuad]:
@@ -344,6 +377,8 @@ def stat_quads(counts: StatsCounts, pair_min: int = PAIR_MIN) -> Iterator[StatQu
     for (kind, a, b), n in sorted(counts.pairs.items()):
         if pair_materialised(kind, a, b, n, counts.entity_class, pair_min):
             yield from _pair_stat(kind, a, b, n)
+    for y, (methods, papers) in sorted(counts.proposed.items()):
+        yield from _proposed_stats(y, methods, papers)
 
 
 def _ox(q: StatQuad, graph: ox.NamedNode) -> ox.Quad:
@@ -388,14 +423,16 @@ def write_stats(store: GraphStore, counts: StatsCounts, pair_min: int = PAIR_MIN
 
 def apply_stats_delta(store: GraphStore, delta: StatsCounts, old_classes: dict[str, str | None],
                       new_classes: dict[str, str | None], pair_totals: dict[tuple[str, str, str], int],
-                      pair_classes: dict[str, str], pair_min: int = PAIR_MIN) -> StatsReport:
+                      pair_classes: dict[str, str], proposed: dict[int, tuple[int, int]] | None = None,
+                      pair_min: int = PAIR_MIN) -> StatsReport:
     """Apply what an update changed to the stats graph in place: each statistic it touches is read, changed and
     rewritten — the graph ``stat_quads`` would give for the new totals, without recounting anything.
 
     ``delta``: the added papers' tallies minus the removed ones'. ``old_classes`` / ``new_classes``: the class of
     every entity the update recomputed, before and after (None: absent), for the entity counts per class.
     ``pair_totals``: the new total of every projection pair the update touched or whose entities changed class (the
-    entity index keeps every pair's tally); ``pair_classes``: the classes of those pairs' entities now."""
+    entity index keeps every pair's tally); ``pair_classes``: the classes of those pairs' entities now;
+    ``proposed``: methods proposed and papers proposing per year, all years, now (None: unchanged)."""
     graph = _n(STATS_GRAPH)
     count_p = _n(KG.count)
     removals: list[ox.Quad] = []
@@ -455,6 +492,15 @@ def apply_stats_delta(store: GraphStore, delta: StatsCounts, old_classes: dict[s
         subject = f"{STATS_BASE}pairs/{kind}/{_entity_key(a)}/{_entity_key(b)}"
         replace(subject, _pair_stat(kind, a, b, n) if pair_materialised(kind, a, b, n, pair_classes, pair_min)
                 else None)
+    if proposed is not None:
+        prefix = f"{STATS_BASE}proposed/methods/"
+        old_years = {int(_v(q.subject)[len(prefix):])
+                     for q in store.ox.quads_for_pattern(None, _n(RDF.type), _n(KG.ProposedMethodCount), graph)}
+        for y in sorted(old_years | set(proposed)):
+            for kind in ("methods", "papers"):
+                replace(f"{STATS_BASE}proposed/{kind}/{y}", None)
+            if y in proposed:
+                additions.extend(_proposed_stats(y, *proposed[y]))
     for q in removals:
         store.ox.remove(q)
     store.ox.extend([_ox(q, graph) for q in additions])
