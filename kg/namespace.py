@@ -83,11 +83,12 @@ class KG(DefinedNamespace):
     LinkCount: URIRef
     TaskDatasetCount: URIRef
     MethodPairCount: URIRef
-    ProposedMethodCount: URIRef
-    ProposingPaperCount: URIRef
+    ProposalCount: URIRef
     count: URIRef
     taskDatasetCount: URIRef
     methodPairCount: URIRef
+    proposedMethods: URIRef
+    proposingPapers: URIRef
     forEntity: URIRef
     withEntity: URIRef
     forYear: URIRef

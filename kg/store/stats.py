@@ -287,7 +287,7 @@ _FOR_YEAR, _FOR_MONTH, _FOR_CLASS, _FOR_PROPERTY = str(KG.forYear), str(KG.forMo
 _PAPER_COUNT_CLS, _ENTITY_COUNT_CLS, _ENTITY_COUNT, _LINK_COUNT = (str(KG.PaperCount), str(KG.EntityPaperCount),
                                                                    str(KG.EntityCount), str(KG.LinkCount))
 _PAPER_COUNT_P, _TYPE = str(KG.paperCount), str(RDF.type)
-_PROPOSED_METHODS, _PROPOSING_PAPERS = str(KG.ProposedMethodCount), str(KG.ProposingPaperCount)
+_PROPOSED_METHODS, _PROPOSING_PAPERS = str(KG.proposedMethods), str(KG.proposingPapers)
 _INT, _YM = str(XSD.integer), str(XSD.gYearMonth)
 
 
@@ -326,8 +326,10 @@ def _pair_stat(kind: str, a: str, b: str, n: int) -> list[StatQuad]:
 
 
 def _proposed_stats(y: int, methods: int, papers: int) -> list[StatQuad]:
-    return [*_stat(f"proposed/methods/{y}", _PROPOSED_METHODS, methods, (_FOR_YEAR, str(y), _INT)),
-            *_stat(f"proposed/papers/{y}", _PROPOSING_PAPERS, papers, (_FOR_YEAR, str(y), _INT))]
+    # Counts under predicates of their own and no stated type (the kg:ProposalCount domain gives it), as for pairs.
+    s = f"{STATS_BASE}proposed/{y}"
+    return [(s, _FOR_YEAR, str(y), _INT), (s, _PROPOSED_METHODS, str(methods), _INT),
+            (s, _PROPOSING_PAPERS, str(papers), _INT)]
 
 
 def proposed_per_year(proposals: Iterable[tuple[str, str, int]], classes: dict[str, str]) -> dict[int, tuple[int, int]]:
@@ -493,12 +495,11 @@ def apply_stats_delta(store: GraphStore, delta: StatsCounts, old_classes: dict[s
         replace(subject, _pair_stat(kind, a, b, n) if pair_materialised(kind, a, b, n, pair_classes, pair_min)
                 else None)
     if proposed is not None:
-        prefix = f"{STATS_BASE}proposed/methods/"
+        prefix = f"{STATS_BASE}proposed/"
         old_years = {int(_v(q.subject)[len(prefix):])
-                     for q in store.ox.quads_for_pattern(None, _n(RDF.type), _n(KG.ProposedMethodCount), graph)}
+                     for q in store.ox.quads_for_pattern(None, _n(KG.proposedMethods), None, graph)}
         for y in sorted(old_years | set(proposed)):
-            for kind in ("methods", "papers"):
-                replace(f"{STATS_BASE}proposed/{kind}/{y}", None)
+            replace(f"{prefix}{y}", None)
             if y in proposed:
                 additions.extend(_proposed_stats(y, *proposed[y]))
     for q in removals:
