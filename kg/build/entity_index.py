@@ -4,7 +4,7 @@ The graph keeps only the canonical result (one label per entity, the union of al
 papers are added or removed needs what each paper contributed. The index holds, per generation:
 
     papers(id, title_key)                                   every paper in the graph
-    contrib(paper, entity, type, label, aliases, archs, reasons)   one row per paper–entity link (JSON lists)
+    contrib(paper, entity, type, label, aliases, archs, reasons)   one row per paper–entity link (lists: ``_text``)
     acronym_counts(kind, key, form, n)                      the corpus' acronym definition counts
                                                             (``kg.extract.canonical.AcronymCounts``), so ``kg add`` need
                                                             not re-read every stored abstract
@@ -42,12 +42,30 @@ CREATE TABLE IF NOT EXISTS acronym_counts (kind TEXT NOT NULL, key TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pair_counts (kind TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL, n INTEGER NOT NULL,
                                         PRIMARY KEY (kind, a, b)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pair_counts_a ON pair_counts (a);
 CREATE INDEX IF NOT EXISTS pair_counts_b ON pair_counts (b);
 CREATE TABLE IF NOT EXISTS proposals (paper TEXT NOT NULL, entity TEXT NOT NULL, year INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS proposals_paper ON proposals (paper);
 CREATE TABLE IF NOT EXISTS entity_class (entity TEXT PRIMARY KEY, class TEXT NOT NULL) WITHOUT ROWID;
 """
 ACRONYM_KINDS = ("defs", "surface", "shorts")
+
+
+# List columns (aliases, archs, reasons) are written as RS + items joined by US — splitting is several times faster
+# than JSON on the hundreds of thousands of rows an update reads back for popular entities; indexes written before
+# hold JSON lists, which are still read.
+_RS, _US = "\x1e", "\x1f"
+
+
+def _text(items: tuple[str, ...]) -> str:
+    return _RS + _US.join(items)
+
+
+def _tuple(text: str) -> tuple[str, ...]:
+    """A list column as a tuple."""
+    if text.startswith(_RS):
+        return tuple(text[1:].split(_US)) if len(text) > 1 else ()
+    return () if text == "[]" else tuple(json.loads(text))
 
 
 class EntityIndex:
@@ -75,8 +93,7 @@ class EntityIndex:
             self.remove(pid for pid, _ in papers)
         self.db.executemany("INSERT INTO papers VALUES (?, ?)", papers)
         self.db.executemany("INSERT INTO contrib VALUES (?, ?, ?, ?, ?, ?, ?)", (
-            (c.paper, c.entity, c.type, c.label, json.dumps(c.aliases, ensure_ascii=False),
-             json.dumps(c.architectures, ensure_ascii=False), json.dumps(c.reasons, ensure_ascii=False))
+            (c.paper, c.entity, c.type, c.label, _text(c.aliases), _text(c.architectures), _text(c.reasons))
             for c in contributions))
 
     def remove(self, paper_ids: Iterable[str]) -> None:
@@ -94,6 +111,18 @@ class EntityIndex:
         self.db.executemany("DELETE FROM entity_class WHERE entity = ?", ((e,) for e, c in classes.items() if c is None))
         self.db.executemany("INSERT OR REPLACE INTO entity_class VALUES (?, ?)",
                             ((e, c) for e, c in sorted(classes.items()) if c is not None))
+
+    def classes_of(self, entities: Iterable[str]) -> dict[str, str]:
+        """The recorded class of each of ``entities`` (IRIs) that has one."""
+        out: dict[str, str] = {}
+        for e in sorted(set(entities)):
+            row = self.db.execute("SELECT class FROM entity_class WHERE entity = ?", (e,)).fetchone()
+            if row is not None:
+                out[e] = row[0]
+        return out
+
+    def has_classes(self) -> bool:
+        return self.db.execute("SELECT 1 FROM entity_class LIMIT 1").fetchone() is not None
 
     def proposed_per_year(self, method_class: str) -> dict[int, tuple[int, int]]:
         """Year → (distinct methods proposed, papers proposing one), from the proposals and the decided classes."""
@@ -122,8 +151,7 @@ class EntityIndex:
         for eid in sorted(set(entity_ids)):
             rows = self.db.execute("SELECT * FROM contrib WHERE entity = ? ORDER BY paper", (eid,))
             for paper, entity, type_, label, aliases, archs, reasons in rows:
-                yield Contribution(paper, entity, type_, label, tuple(json.loads(aliases)), tuple(json.loads(archs)),
-                                   tuple(json.loads(reasons)))
+                yield Contribution(paper, entity, type_, label, _tuple(aliases), _tuple(archs), _tuple(reasons))
 
     def save_acronyms(self, counts: AcronymCounts) -> None:
         """Replace the stored acronym counts (an ``AcronymCounts``; insertion order kept, it breaks ties)."""

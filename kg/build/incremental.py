@@ -64,7 +64,7 @@ class UpdateReport:
     unknown: list[str] = field(default_factory=list)
     entities_updated: int = 0
     entities_dropped: int = 0
-    triples: int = 0
+    triples: int | None = None  # not counted by an update (counting a large store's quads takes seconds)
     seconds: dict[str, float] = field(default_factory=dict)
     store: str = ""
 
@@ -72,7 +72,8 @@ class UpdateReport:
         secs = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
         lines = [f"papers: added {self.added}, replaced {self.replaced}, removed {self.removed}",
                  f"entities: recomputed {self.entities_updated}, dropped {self.entities_dropped}",
-                 f"triples: {self.triples}", f"time: {secs}", f"store: {self.store}"]
+                 *([f"triples: {self.triples}"] if self.triples is not None else []), f"time: {secs}",
+                 f"store: {self.store}"]
         if self.ingest.read:
             lines.insert(0, f"input: {self.ingest.summary()}")
         lines += [f"skipped: {p}" for p in self.ingest.problems[:50]]
@@ -141,18 +142,19 @@ class _Update:
         return gone
 
     def classes(self, entity_ids: Iterable[str]) -> dict[str, str | None]:
-        """The class each entity has in the store now (None: not typed, e.g. not there)."""
+        """The class each entity has now (None: not typed, e.g. not there), as the entity index records it (or the
+        store says, for an index of an older kg)."""
         iris = [str(entity_iri(e)) for e in entity_ids]
-        found = entity_classes(self.store, iris)
+        found = self.index.classes_of(iris) if self.index.has_classes() else entity_classes(self.store, iris)
         return {iri: found.get(iri) for iri in iris}
 
     def recompute_entities(self, entity_ids: set[str], validate: bool, report: UpdateReport) -> dict[str, str | None]:
         """Replace the entities graph's description of ``entity_ids`` with one aggregated from the index; returns
         each one's class now (None: dropped, no paper links it any more)."""
-        graph = ox.NamedNode(str(ENTITIES_GRAPH))
-        for eid in sorted(entity_ids):
-            for q in list(self.store.ox.quads_for_pattern(ox.NamedNode(str(entity_iri(eid))), None, None, graph)):
-                self.store.ox.remove(q)
+        if entity_ids:
+            values = " ".join(f"<{entity_iri(e)}>" for e in sorted(entity_ids))
+            self.store.ox.update(f"DELETE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?e ?p ?o }} }} "
+                                 f"WHERE {{ VALUES ?e {{ {values} }} GRAPH <{ENTITIES_GRAPH}> {{ ?e ?p ?o }} }}")
         table = EntityTable()
         table.add_contributions(self.index.contributions(entity_ids))
         for text in entity_nquads(table, validate):
@@ -176,17 +178,17 @@ class _Update:
             self.index.set_classes(dict(counts.entity_class))
         else:
             totals = self.index.add_pairs(delta.pairs)
-            changed = [e for e in set(old_classes) | set(new_classes) if old_classes.get(e) != new_classes.get(e)]
+            # Entities that were there and changed class (a new entity's pairs all come from the added papers).
+            changed = [e for e, c in old_classes.items() if c is not None and new_classes.get(e) != c]
             totals.update(self.index.pairs_of(changed))
             known = {e: c for e, c in new_classes.items() if c is not None}
             others = {e for _, a, b in totals for e in (a, b)} - set(new_classes)
             apply_stats_delta(self.store, delta, old_classes, new_classes, totals,
-                              {**entity_classes(self.store, others), **known},
+                              {**self.index.classes_of(others), **known},
                               self.index.proposed_per_year(str(KG.Method)))
         report.seconds["stats"] = time.perf_counter() - t
 
     def commit(self, report: UpdateReport) -> None:
-        report.triples = self.store.triple_count()
         self.index.close()
         self.store.flush()
         del self.store
@@ -230,8 +232,12 @@ def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress
                 spool = Spool(Path(scratch) / "papers.spool")
                 for _ in spool.write(batched(admitted(read_papers(inputs, report.ingest)), max(1, settings.task_size))):
                     pass
+                report.seconds["read"] = time.perf_counter() - t
+                t = time.perf_counter()
                 workers = min(worker_count(settings), max(1, spool.batches))
                 runner, overrides = make_runner(replace(settings, n_process=workers), extractor, Path(scratch))
+                report.seconds["start extraction"] = time.perf_counter() - t
+                t = time.perf_counter()
                 try:
                     new_counts = AcronymCounts()
                     for c in runner.counts(spool.read()):
@@ -242,7 +248,7 @@ def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress
                         counts.merge(new_counts)
                         acronyms = resolve_acronyms(counts, read_overrides(overrides))
                         upd.index.save_acronyms(counts)
-                    report.seconds["read+acronyms"] = time.perf_counter() - t
+                    report.seconds["acronyms"] = time.perf_counter() - t
                     t = time.perf_counter()
                     affected = upd.index.entities_of(replaced)
                     delta = StatsCounts()
