@@ -98,14 +98,15 @@ def main() -> None:
               f"{1e6 * report.cpu_seconds.get('load', 0) / report.triples:.2f} µs CPU (one bulk load)")
     print(f"first query through the server: {t_serve:.2f}s (papers served: {served})")
     print(f"raw JSONL → served graph: {total:.1f}s")
-    print(f"peak RSS: main {self_rss:.0f} MB ({', '.join(f'{k} {v:.0f}' for k, v in report.rss_mb.items())}), "
-          f"largest worker {child_rss:.0f} MB")
+    print(f"peak RSS: main {self_rss:.0f} MB, store loader {report.rss_mb.get('loader', 0):.0f} MB, "
+          f"largest process it started {child_rss:.0f} MB (extraction workers, loader)")
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu_main, cpu_workers = me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+    cpu_main, cpu_workers = me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime - report.cpu_seconds.get("load", 0)
     cores = os.cpu_count() or 1
     # Lower bound on the wall time: the main process is serial, and all processes share the machine's cores.
-    floor = max(cpu_main, (cpu_main + cpu_workers) / cores)
-    print(f"CPU: main {cpu_main:.0f}s, workers {cpu_workers:.0f}s "
+    cpu_load = report.cpu_seconds.get("load", 0)
+    floor = max(cpu_main, (cpu_main + cpu_workers + cpu_load) / cores)
+    print(f"CPU: main {cpu_main:.0f}s, workers {cpu_workers:.0f}s, store loader {cpu_load:.0f}s "
           f"(on {cores} idle cores the build needs ≥ {floor:.0f}s)")
     print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if tmp is not None:

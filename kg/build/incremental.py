@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Literal
+from rdflib.namespace import DCTERMS
 
 from kg.build.entities import EntityTable, entity_nquads
 from kg.build.entity_index import EntityIndex
@@ -45,7 +45,7 @@ from kg.errors import InputError, ShapeViolation, StoreError
 from kg.extract.canonical import AcronymCounts, count_acronyms, read_overrides, resolve_acronyms
 from kg.ingest import IngestReport, read_papers
 from kg.ingest.text import title_key
-from kg.mapping.iris import entity_iri, paper_graph_iri
+from kg.mapping.iris import entity_iri, paper_graph_iri, paper_iri
 from kg.model import Paper
 from kg.namespace import ENTITIES_GRAPH, KG, TYPE_CLASS
 from kg.store import GraphStore, current_path, new_generation_path, publish_generation, sidecar_path
@@ -128,10 +128,21 @@ class _Update:
             for batch in batched(_stored_papers(self.store, set(leaving)), max(1, task_size)):
                 stored.merge(count_acronyms(batch))
             return stored
-        gone = [Paper(id=pid, title=str(row["title"]), abstract=str(row["abstract"]))
-                for pid in leaving for row in self.store.named("incremental_paper", id=Literal(pid))]
+        gone = [p for pid in leaving if (p := self.stored_paper(pid)) is not None]
         stored.subtract(count_acronyms(gone))
         return stored
+
+    def stored_paper(self, paper_id: str) -> Paper | None:
+        """A stored paper's id, title and abstract, read from its own graph (a lookup, not a query over every
+        paper's identifier)."""
+        s, g = ox.NamedNode(str(paper_iri(paper_id))), ox.NamedNode(str(paper_graph_iri(paper_id)))
+        text = {}
+        for prop in (DCTERMS.title, DCTERMS.abstract):
+            for q in self.store.ox.quads_for_pattern(s, ox.NamedNode(str(prop)), None, g):
+                text[prop] = q.object.value if isinstance(q.object, ox.Literal) else str(q.object)
+        if len(text) < 2:
+            return None
+        return Paper(id=paper_id, title=text[DCTERMS.title], abstract=text[DCTERMS.abstract])
 
     def drop_papers(self, paper_ids: Iterable[str]) -> StatsCounts:
         """Drop the papers' named graphs; returns the statistics tallies they had contributed."""
@@ -234,14 +245,17 @@ def add(inputs: Iterable[Path | str], settings: Settings | None = None, progress
                     pass
                 report.seconds["read"] = time.perf_counter() - t
                 t = time.perf_counter()
+                # The extraction processes start building their pipelines now, while this process counts the new
+                # papers' acronyms (cheap, here) and merges them with the corpus' counts.
                 workers = min(worker_count(settings), max(1, spool.batches))
-                runner, overrides = make_runner(replace(settings, n_process=workers), extractor, Path(scratch))
+                runner, overrides = make_runner(replace(settings, n_process=workers), extractor, Path(scratch),
+                                                background=True)
                 report.seconds["start extraction"] = time.perf_counter() - t
                 t = time.perf_counter()
                 try:
                     new_counts = AcronymCounts()
-                    for c in runner.counts(spool.read()):
-                        new_counts.merge(c)
+                    for batch in spool.read():
+                        new_counts.merge(count_acronyms(batch))
                     acronyms = None
                     if overrides is not None:
                         counts = upd.corpus_acronyms(replaced, settings.task_size)
