@@ -1,11 +1,15 @@
-"""Benchmark: raw arXiv JSON Lines → a served graph. Prints papers/s, per-stage seconds and peak RSS.
+"""Benchmark: raw arXiv JSON Lines → a served graph. Prints the stage table, quads per paper, the load's µs per
+quad, papers/s, peak RSS and the machine's load average.
 
-    nice .venv/bin/python bench/build.py [--input FILE…] [--store /tmp/kg-arxiv-store] [--processes 2] [--limit N]
+    nice .venv/bin/python bench/build.py [--input FILE…] [--store /tmp/kg-arxiv-store] [--processes N] [--limit N]
                                          [--no-ner] [--no-validate]
 
-Default input: ../shared/corpus/arxiv-cs-2025/arxiv_cs_2025_2026.jsonl.gz (74,728 papers). "Served" means the
-Flask app answered a SPARQL count over the new generation. Peak RSS is reported for this process and for the
-largest extraction worker (ru_maxrss of children).
+Default input: ../shared/corpus/arxiv-cs-2025/arxiv_cs_2025_2026.jsonl.gz (74,728 papers); default processes: the
+build's own default (all cores). Stages: read (parse + spool + acronym pass), extract (wall time of pass 2, with
+what the workers spent summed over them: extraction, of which NER, map + N-Quads, shape check), entities and stats
+(written from the batches' tallies), load (one Oxigraph bulk load), publish. "Served" means the Flask app answered
+a SPARQL count over the new generation. Peak RSS is reported for this process and for the largest extraction
+worker (ru_maxrss of children).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--input", nargs="*", type=Path, default=[CORPUS])
     ap.add_argument("--store", default="/tmp/kg-arxiv-store")
-    ap.add_argument("--processes", type=int, default=2)
+    ap.add_argument("--processes", type=int, default=None, help="extraction processes (default: all cores)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N lines of each input (0: all)")
     ap.add_argument("--dask", default="", help="'local' or a scheduler address")
     ap.add_argument("--no-ner", action="store_true", help="vocabularies and patterns only (like kg build --no-ner)")
@@ -50,6 +54,7 @@ def main() -> None:
                             break
                         out.write(line)
         inputs = [cut]
+    print(f"load average (1, 5, 15 min) at the start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     settings = load_settings({"store_dir": args.store, "n_process": args.processes, "dask": args.dask,
                               "use_ner": False if args.no_ner else None,
                               "validate_shapes": False if args.no_validate else None})
@@ -70,22 +75,40 @@ def main() -> None:
     self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
+    from kg.config import worker_count
+
     print(report.summary())
-    print(f"\npapers: {report.papers}  processes: {args.processes}  dask: {args.dask or '-'}  "
+    print(f"\npapers: {report.papers}  processes: {worker_count(settings)}  dask: {args.dask or '-'}  "
           f"NER: {settings.use_ner}  shape check: {settings.validate_shapes}")
     print(f"build: {t_build:.1f}s  ({report.papers / t_build:.0f} papers/s)")
+    n = max(report.papers, 1)
+    w = report.worker_seconds
+    print(f"{'stage':<22}{'wall s':>8}{'ms/paper':>10}")
     for stage, secs in report.seconds.items():
-        print(f"  {stage:<15} {secs:7.1f}s")
+        print(f"  {stage:<20}{secs:8.1f}{1000 * secs / n:10.2f}")
+        if stage == "extract":
+            for sub in ("extract", "NER", "map", "check"):
+                if sub in w:
+                    print(f"    {'(workers) ' + sub:<18}{w[sub]:8.1f}{1000 * w[sub] / n:10.2f}   summed over workers")
+    other = report.triples - report.paper_quads
+    print(f"quads: {report.triples:,} = {report.triples / n:.1f} per paper (paper graphs {report.paper_quads / n:.1f}, "
+          f"ontology + entities + statistics {other / n:.1f})")
+    if report.seconds.get("load"):
+        print(f"load: {1e6 * report.seconds['load'] / report.triples:.2f} µs per quad wall, "
+              f"{1e6 * report.cpu_seconds.get('load', 0) / report.triples:.2f} µs CPU (one bulk load)")
     print(f"first query through the server: {t_serve:.2f}s (papers served: {served})")
     print(f"raw JSONL → served graph: {total:.1f}s")
-    print(f"peak RSS: main {self_rss:.0f} MB, largest worker {child_rss:.0f} MB")
+    print(f"peak RSS: main {self_rss:.0f} MB, store loader {report.rss_mb.get('loader', 0):.0f} MB, "
+          f"largest process it started {child_rss:.0f} MB (extraction workers, loader)")
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu_main, cpu_workers = me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+    cpu_main, cpu_workers = me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime - report.cpu_seconds.get("load", 0)
     cores = os.cpu_count() or 1
     # Lower bound on the wall time: the main process is serial, and all processes share the machine's cores.
-    floor = max(cpu_main, (cpu_main + cpu_workers) / cores)
-    print(f"CPU: main {cpu_main:.0f}s, workers {cpu_workers:.0f}s "
+    cpu_load = report.cpu_seconds.get("load", 0)
+    floor = max(cpu_main, (cpu_main + cpu_workers + cpu_load) / cores)
+    print(f"CPU: main {cpu_main:.0f}s, workers {cpu_workers:.0f}s, store loader {cpu_load:.0f}s "
           f"(on {cores} idle cores the build needs ≥ {floor:.0f}s)")
+    print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if tmp is not None:
         tmp.cleanup()
 

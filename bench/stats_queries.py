@@ -24,7 +24,7 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 LIVE = {
     "top 20 entities by papers": PREFIXES + """
 SELECT ?entity (COUNT(DISTINCT ?paper) AS ?count) WHERE {
-  ?link a kg:Link ; rdf:subject ?paper ; rdf:object ?entity .
+  ?link rdf:subject ?paper ; rdf:object ?entity .
 } GROUP BY ?entity ORDER BY DESC(?count) LIMIT 20""",
     "papers per month": PREFIXES + """
 SELECT ?period (COUNT(?paper) AS ?count) WHERE {
@@ -32,7 +32,7 @@ SELECT ?period (COUNT(?paper) AS ?count) WHERE {
 } GROUP BY ?period ORDER BY ?period""",
     "papers per method per year": PREFIXES + """
 SELECT ?entity ?period (COUNT(DISTINCT ?paper) AS ?count) WHERE {
-  ?link a kg:Link ; rdf:subject ?paper ; rdf:object ?entity .
+  ?link rdf:subject ?paper ; rdf:object ?entity .
   ?entity a kg:Method . ?paper kg:year ?period .
 } GROUP BY ?entity ?period""",
 }

@@ -111,7 +111,7 @@ def main() -> None:
 @store_option
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL check (not recommended).")
 @click.option("--no-ner", is_flag=True, help="Use only the curated vocabularies and patterns.")
-@click.option("--processes", "-j", type=int, default=None, help=_HELP["n_process"] + " [env KG_N_PROCESS; default 1]")
+@click.option("--processes", "-j", type=int, default=None, help=_HELP["n_process"] + " [env KG_N_PROCESS; default: all cores]")
 @click.option("--dask", "dask", default=None, metavar="SCHEDULER", help=_HELP["dask"] + " [env KG_DASK]")
 @click.option("--progress/--no-progress", default=None, help="Progress bar with rate and ETA on stderr "
               "[default: when stderr is a terminal].")
@@ -142,7 +142,7 @@ def build(inputs: tuple[str, ...], store_dir: str | None, no_validate: bool, no_
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @store_option
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL check (not recommended).")
-@click.option("--processes", "-j", type=int, default=None, help=_HELP["n_process"] + " [env KG_N_PROCESS; default 1]")
+@click.option("--processes", "-j", type=int, default=None, help=_HELP["n_process"] + " [env KG_N_PROCESS; default: all cores]")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr [default: on a terminal].")
 @curation_option
 @click.option("--allow-empty", is_flag=True, help="Publish even when the inputs give 0 papers.")

@@ -57,12 +57,9 @@ class Settings:
                     "their default graph.")
     graph_max_nodes: int = _setting(400, "Most nodes drawn in the first, unfocused graph view.")
     batch_size: int = _setting(64, "Papers per spaCy batch during extraction.")
-    n_process: int = _setting(1, "Extraction worker processes for `kg build`/`kg add` (each holds its own pipeline; "
-                    "also the worker count of `--dask local`).")
+    n_process: int = _setting(0, "Extraction worker processes for `kg build`/`kg add` (each holds its own pipeline; "
+                    "also the worker count of `--dask local`); 0: one per core (os.cpu_count()).")
     task_size: int = _setting(512, "Papers per task sent to an extraction worker (process pool or Dask).")
-    load_bytes: int = _setting(64_000_000, "Buffer extracted N-Quads up to this many bytes before each bulk load "
-                    "into the store (0: load each task's batch as it comes); fewer, bigger loads cost the store "
-                    "less CPU.")
     dask: str = _setting("", "Run extraction on Dask: a scheduler address (tcp://host:8786), or 'local' for a "
                     "LocalCluster of n_process workers on this machine; empty: no Dask.")
     use_ner: bool = _setting(True, "Run the trained NER model in addition to the curated vocabularies.")
@@ -144,6 +141,11 @@ def settings_markdown() -> str:
     """The settings table as Markdown, for the README."""
     rows = [f"| `{s.name}` | `{ENV_PREFIX}{s.name.upper()}` | `{s.default!r}` | {s.help} |" for s in SETTINGS]
     return "\n".join(["| setting | env | default | meaning |", "|---|---|---|---|", *rows])
+
+
+def worker_count(settings: Settings) -> int:
+    """How many extraction processes ``n_process`` asks for: itself, or one per core when it is 0 (the default)."""
+    return settings.n_process if settings.n_process > 0 else (os.cpu_count() or 1)
 
 
 def store_path(settings: Settings) -> Path:

@@ -8,6 +8,8 @@ all read it.
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
@@ -66,14 +68,8 @@ class KG(DefinedNamespace):
     hasArchitecture: URIRef
     # evidence
     confidence: URIRef
-    hasMention: URIRef
-    inField: URIRef
-    startOffset: URIRef
-    endOffset: URIRef
-    mentionText: URIRef
-    sentence: URIRef
     extractor: URIRef
-    score: URIRef
+    hasMention: URIRef
     # metadata
     year: URIRef
     source: URIRef
@@ -92,8 +88,16 @@ class KG(DefinedNamespace):
     EntityPaperCount: URIRef
     EntityCount: URIRef
     LinkCount: URIRef
+    TaskDatasetCount: URIRef
+    MethodPairCount: URIRef
+    ProposalCount: URIRef
     count: URIRef
+    taskDatasetCount: URIRef
+    methodPairCount: URIRef
+    proposedMethods: URIRef
+    proposingPapers: URIRef
     forEntity: URIRef
+    withEntity: URIRef
     forYear: URIRef
     forMonth: URIRef
     forClass: URIRef
@@ -113,6 +117,19 @@ TYPE_CLASS: dict[EntityType, URIRef] = {
     "architecture": KG.Architecture,
 }
 CLASS_TYPE: dict[str, EntityType] = {str(c): t for t, c in TYPE_CLASS.items()}
+
+
+# A mention is a span of a paper's title or abstract, named by an RFC 5147 fragment IRI of that text:
+# <paper IRI>/<field>#char=<start>,<end> (0-based character offsets, end exclusive — Web Annotation's
+# TextPositionSelector start/end on the source <paper IRI>/<field>).
+SPAN_FIELDS = ("title", "abstract")
+_SPAN = re.compile(r"^(.*)/(title|abstract)#char=([0-9]+),([0-9]+)$")
+
+
+def parse_span(iri: str) -> tuple[str, str, int, int] | None:
+    """A mention IRI → (paper IRI, field, start, end); None for anything else."""
+    m = _SPAN.match(iri)
+    return (m.group(1), m.group(2), int(m.group(3)), int(m.group(4))) if m else None
 
 
 def local_name(iri: str) -> str:

@@ -12,7 +12,7 @@ from kg.namespace import KG
 from kg.store import GraphStore
 
 R = "https://w3id.org/kg-papers/resource/"
-P, E, LK, M = URIRef(R + "paper/x"), URIRef(R + "method/m"), URIRef(R + "paper/x/link/method/m"), URIRef(R + "paper/x/link/method/m/m0")
+P, E, LK, M = URIRef(R + "paper/x"), URIRef(R + "method/m"), URIRef(R + "paper/x/link/method/m"), URIRef(R + "paper/x/abstract#char=0,1")
 S = URIRef(R + "method/m/support/ner")
 
 
@@ -21,15 +21,18 @@ def good() -> list[tuple]:
         (P, RDF.type, KG.Paper), (P, DCTERMS.title, Literal("T")), (P, DCTERMS.abstract, Literal("A")),
         (P, DCTERMS.identifier, Literal("x")), (P, KG.year, Literal(2024, datatype=XSD.integer)),
         (E, RDF.type, KG.Method), (E, RDFS.label, Literal("M")),
-        (LK, RDF.type, KG.Link), (LK, RDF.subject, P), (LK, RDF.predicate, KG.uses), (LK, RDF.object, E),
-        (LK, KG.confidence, Literal("0.500", datatype=XSD.decimal)), (LK, KG.hasMention, M),
-        (M, RDF.type, KG.Mention), (M, KG.inField, Literal("abstract")),
-        (M, KG.startOffset, Literal(0, datatype=XSD.integer)), (M, KG.endOffset, Literal(1, datatype=XSD.integer)),
-        (M, KG.mentionText, Literal("M")), (M, KG.score, Literal("1.000", datatype=XSD.decimal)),
+        (LK, RDF.subject, P), (LK, RDF.predicate, KG.uses), (LK, RDF.object, E),
+        (LK, KG.confidence, Literal("0.500", datatype=XSD.decimal)), (LK, KG.extractor, Literal("gazetteer")),
+        (LK, KG.hasMention, M),
         (E, KG.supportedBy, Literal("ner")), (E, KG.hasSupport, S), (S, RDF.type, KG.ExtractorSupport),
         (S, KG.supportExtractor, Literal("ner")), (S, KG.supportPapers, Literal(1, datatype=XSD.integer)),
         (E, KG.curation, Literal("label set to 'M' by curation.jsonl:1")),
     ]
+
+
+def span(text: str) -> list[tuple]:
+    """``good()`` with its one mention IRI replaced by ``text``."""
+    return [t if t[1] != KG.hasMention else (LK, KG.hasMention, URIRef(text)) for t in good()]
 
 
 def without(*preds: URIRef) -> list[tuple]:
@@ -52,11 +55,14 @@ CASES = {
     "predicate not allowed": [t if t[1] != RDF.predicate else (LK, RDF.predicate, KG.year) for t in good()],
     "subject not a paper": [t if t != (P, RDF.type, KG.Paper) else (P, RDF.type, KG.Method) for t in good()],
     "link without mention": without(KG.hasMention),
-    "mention field unknown": [t if t[1] != KG.inField else (M, KG.inField, Literal("body")) for t in good()],
-    "start not before end": [t if t[1] != KG.endOffset else (M, KG.endOffset, Literal(0, datatype=XSD.integer))
-                             for t in good()],
-    "negative start": [t if t[1] != KG.startOffset else (M, KG.startOffset, Literal(-1, datatype=XSD.integer))
-                       for t in good()],
+    "link without extractor": without(KG.extractor),
+    "untyped link found by rdf:subject": [*good(), (URIRef(R + "paper/x/link/method/n"), RDF.subject, P)],
+    "mention field unknown": span(R + "paper/x/body#char=0,1"),
+    "mention without offsets": span(R + "paper/x/abstract"),
+    "mention end not positive": span(R + "paper/x/abstract#char=0,0"),
+    "mention negative start": span(R + "paper/x/abstract#char=-1,3"),
+    "mention a literal": [t if t[1] != KG.hasMention else (LK, KG.hasMention, Literal(M)) for t in good()],
+    "extractor empty": [t if t[1] != KG.extractor else (LK, KG.extractor, Literal("")) for t in good()],
     "object a literal": [t if t[1] != RDF.object else (LK, RDF.object, Literal("m")) for t in good()],
     "empty supporting extractor": [t if t[1] != KG.supportedBy else (E, KG.supportedBy, Literal("")) for t in good()],
     "support counting no paper": [t if t[1] != KG.supportPapers else (S, KG.supportPapers, Literal(0, datatype=XSD.integer))
@@ -86,27 +92,28 @@ def test_build_validate_same_verdict_as_pyshacl(case: str):
     triples = CASES[case]
     expected = _pyshacl_conforms(triples)
     assert (triple_violations(triples) == []) == expected, triple_violations(triples)
-    assert (case == "good") == expected
+    assert (case in ("good", "link without extractor")) == expected
 
 
 def test_build_validate_every_shape_is_compiled_with_all_its_constraints():
     rules = {r.name.rsplit("#", 1)[-1]: r for r in shape_rules()}
-    assert set(rules) == {"PaperShape", "EntityShape", "LinkShape", "MentionShape", "SupportShape"}
+    assert set(rules) == {"PaperShape", "EntityShape", "LinkShape", "SupportShape"}
     keys = {k for r in rules.values() for _, cons in r.properties for k, _ in cons}
-    assert {"minCount", "maxCount", "datatype", "minLength", "class", "in", "minInclusive", "lessThan"} <= keys
+    assert {"minCount", "maxCount", "datatype", "minLength", "class", "in", "minInclusive", "pattern"} <= keys
+    assert rules["LinkShape"].subjects_of
 
 
 def test_build_validate_unsupported_shape_falls_back_to_pyshacl(tmp_path):
-    """A constraint the per-batch evaluator does not know (sh:pattern) is not ignored: pySHACL judges instead."""
+    """A constraint the per-batch evaluator does not know (sh:hasValue) is not ignored: pySHACL judges instead."""
     from kg.build.shapes import UnsupportedShape
     from ontology import SHAPES_TTL
 
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text(SHAPES_TTL.read_text(encoding="utf-8").replace(
-        "sh:path dcterms:identifier ;", 'sh:path dcterms:identifier ; sh:pattern "^[0-9]+$" ;'), encoding="utf-8")
-    with pytest.raises(UnsupportedShape, match="pattern"):
+        "sh:path dcterms:identifier ;", 'sh:path dcterms:identifier ; sh:hasValue "42" ;'), encoding="utf-8")
+    with pytest.raises(UnsupportedShape, match="hasValue"):
         shape_rules(shapes)
-    with pytest.raises(ShapeViolation, match=r"(?i)pattern"):
+    with pytest.raises(ShapeViolation, match=r"(?i)hasValue"):
         check_triples(good(), shapes)  # identifier "x"
     numbered = [t if t[1] != DCTERMS.identifier else (P, DCTERMS.identifier, Literal("42")) for t in good()]
     check_triples(numbered, shapes)

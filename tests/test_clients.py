@@ -184,3 +184,42 @@ def test_clients_streamed_answers_over_real_http(client_store):
                 resp.read()
         with get(url, "ASK { ?s ?p ?o }") as resp:
             assert resp.read().strip() == b"true"
+
+
+EVIDENCE = """PREFIX kg: <https://w3id.org/kg-papers/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+SELECT ?paper ?entity ?confidence ?field ?start ?end ?text ?fieldText WHERE {
+  ?link rdf:subject ?paper ; rdf:object ?entity ; kg:confidence ?confidence ; kg:hasMention ?m .
+  ?paper dcterms:title ?title ; dcterms:abstract ?abstract .
+  BIND(REPLACE(STRBEFORE(STR(?m), "#char="), "^.*/", "") AS ?field)
+  BIND(xsd:integer(STRBEFORE(STRAFTER(STR(?m), "#char="), ",")) AS ?start)
+  BIND(xsd:integer(STRAFTER(STRAFTER(STR(?m), "#char="), ",")) AS ?end)
+  BIND(IF(?field = "title", ?title, ?abstract) AS ?fieldText)
+  BIND(SUBSTR(?fieldText, ?start + 1, ?end - ?start) AS ?text)
+}"""
+
+
+@pytest.mark.slow
+def test_clients_read_evidence_stored_by_reference(tiny_store):
+    """Evidence is stored as span IRIs into the stored text; SPARQLWrapper and rdflib's SPARQLStore read the derived
+    mention texts, and each is the field's slice at its offsets."""
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    from server import create_app
+
+    with live_server(create_app({"store_dir": str(tiny_store)})) as url:
+        sw = SPARQLWrapper(url + "/sparql")
+        sw.setQuery(EVIDENCE)
+        sw.setReturnFormat(JSON)
+        rows = sw.queryAndConvert()["results"]["bindings"]
+        assert len(rows) > 10
+        for r in rows:
+            start, end = int(r["start"]["value"]), int(r["end"]["value"])
+            assert r["text"]["value"] == r["fieldText"]["value"][start:end] != ""
+        store = SPARQLStore(url + "/sparql", returnFormat="json")
+        got = {(str(r.paper), str(r.entity), str(r.text)) for r in Graph(store=store).query(EVIDENCE)}
+        store.close()
+    assert got == {(r["paper"]["value"], r["entity"]["value"], r["text"]["value"]) for r in rows}

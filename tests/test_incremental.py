@@ -96,10 +96,10 @@ def test_incremental_crash_mid_update_leaves_served_graph(tmp_path: Path, two_fi
     build([a], _settings(root), extractor=tiny_extractor)
     before, served = current_path(root), _export(root)
 
-    def boom(store):
+    def boom(*args):
         raise RuntimeError("killed while refreshing statistics")
 
-    monkeypatch.setattr("kg.build.incremental.refresh_stats", boom)
+    monkeypatch.setattr("kg.build.incremental.apply_stats_delta", boom)
     with pytest.raises(RuntimeError, match="killed"):
         add([b], _settings(root), extractor=tiny_extractor)
     assert current_path(root) == before and _export(root) == served

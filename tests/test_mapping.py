@@ -83,3 +83,25 @@ def test_mapping_role_properties_per_type():
     assert link_property("architecture", "uses") == KG.hasArchitecture
     assert link_property("architecture", "mentions") == KG.mentions
     assert link_property("method", "proposes") == KG.proposes
+
+
+def test_mapping_plain_rows_equal_the_rdflib_mapping(tiny_extractor, data_dir):
+    """The build's fast path (kg.mapping.plain) maps exactly what paper_triples maps, and writes the same N-Quads."""
+    from dataclasses import replace
+
+    from kg.ingest import read_papers
+    from kg.mapping.iris import paper_graph_iri
+    from kg.mapping.plain import paper_rows, plain_nquads, plain_rows
+    from kg.store.nquads import nquads
+
+    tricky = replace(EXTRACTION, paper=replace(EXTRACTION.paper, title='A "quoted"\\title\nwith lines\r',
+                                               url="https://arxiv.org/abs/1?a=<b>", date="2020-05-01",
+                                               authors=("Ada Lovelace", "Alan Turing")))
+    papers = list(read_papers([data_dir / "papers.jsonl"]))
+    extractions = [EXTRACTION, tricky, *tiny_extractor.extract(papers)]
+    assert sum(len(ex.links) for ex in extractions) > 10
+    for ex in extractions:
+        rows = paper_rows(ex)
+        assert rows == plain_rows(paper_triples(ex))
+        g = paper_graph_iri(ex.paper.id)
+        assert plain_nquads(rows, str(g)) == nquads((s, p, o, g) for s, p, o in paper_triples(ex))

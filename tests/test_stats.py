@@ -21,7 +21,8 @@ LIVE_PAPER_COUNTS = """
 PREFIX kg: <https://w3id.org/kg-papers/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 SELECT ?entity (COUNT(DISTINCT ?paper) AS ?n) WHERE {
-  ?link a kg:Link ; rdf:subject ?paper ; rdf:object ?entity .
+  ?link rdf:subject ?paper ; rdf:predicate ?p ; rdf:object ?entity .
+  ?paper ?p ?entity .  # asserted links only: a candidate below min_confidence counts in no statistic
 } GROUP BY ?entity
 """
 
@@ -150,3 +151,49 @@ def test_a_build_writes_the_same_stats_graph_a_refresh_computes(tmp_path, tiny_e
     assert len(built) > 50
     st.refresh_stats(gs)
     assert _stats_quads(gs) == built
+
+
+def test_stats_delta_gives_the_graph_a_full_write_gives(small_store):
+    """An update's difference applied in place (papers added and removed, an entity appearing, one disappearing,
+    one changing class, projection pairs crossing the threshold) leaves the stats graph a full write of the new
+    totals gives."""
+    from collections import Counter
+
+    def ex(pid, year, date, *ents):
+        return _ex(pid, year, date, *ents)
+
+    kept = [ex("a", 2024, "2024-05-02", ("method/bert", "method", "uses"), ("method/lora", "method", "uses"),
+               ("task/qa", "task", "uses"), ("dataset/glue", "dataset", "evaluates_on")),
+            ex("b", 2025, "2025-01-10", ("method/bert", "method", "uses"), ("method/lora", "method", "uses"))]
+    removed = [ex("c", 2025, "2025-02-01", ("method/gone", "method", "uses"), ("method/bert", "method", "uses"))]
+    added = [ex("d", 2025, "2025-01-30", ("method/bert", "method", "uses"), ("method/lora", "method", "uses"),
+                ("task/qa", "task", "uses"), ("dataset/glue", "dataset", "evaluates_on"),
+                ("method/new", "method", "proposes"))]
+    # method/lora is read as a dataset by the corpus after the update (its decided class changes)
+    classes = {str(RES[e]): str(KG.Method) for e in ("method/bert", "method/lora", "method/gone", "method/new")}
+    classes |= {str(RES["task/qa"]): str(KG.Task), str(RES["dataset/glue"]): str(KG.Dataset)}
+    after_classes = {**classes, str(RES["method/lora"]): str(KG.Dataset)}
+    del after_classes[str(RES["method/gone"])]
+
+    def counts(exs, cls):
+        c = count_extractions(exs)
+        c.entity_class = {e: k for e, k in cls.items() if e in c.per_entity}
+        return c
+
+    before, after = counts(kept + removed, classes), counts(kept + added, after_classes)
+    stats_graph = ox.NamedNode(str(STATS_GRAPH))
+    inc, full = GraphStore.in_memory(), GraphStore.in_memory()
+    st.write_stats(inc, before, pair_min=2)
+    st.write_stats(full, after, pair_min=2)
+    delta = count_extractions(added)
+    delta.subtract(count_extractions(removed))
+    affected = {str(RES[e]) for e in ("method/bert", "method/lora", "method/gone", "method/new", "task/qa",
+                                      "dataset/glue")}
+    totals = {k: after.pairs[k] for k in set(delta.pairs) | {k for k in after.pairs | before.pairs
+                                                             if {k[1], k[2]} & {str(RES["method/lora"])}}}
+    st.apply_stats_delta(inc, delta, {e: classes.get(e) for e in affected}, {e: after_classes.get(e) for e in affected},
+                         totals, after_classes, pair_min=2)
+    got = Counter(inc.ox.quads_for_pattern(None, None, None, stats_graph))
+    want = Counter(full.ox.quads_for_pattern(None, None, None, stats_graph))
+    assert got == want
+    assert any("pairs/task-dataset" in q.subject.value for q in want)  # a projection made it into the graph

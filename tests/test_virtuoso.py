@@ -50,9 +50,10 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory, bundled_store: Path):
     nq = db / "graph.nq"
     with nq.open("wb") as fh:
         GraphStore.open(bundled_store).export("nquads", fh)
+    quads = nq.read_bytes().count(b"\n")
     with VirtuosoServer(db) as server:
         client = server.client()
-        assert client.bulk_load_nquads(nq) > 50_000
+        assert client.bulk_load_nquads(nq) >= quads > 10_000  # (Virtuoso counts its own system graphs too)
         yield client
 
 

@@ -12,8 +12,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from kg.build.shapes import check_triples
+from kg.build.shapes import check_rows, ontology_rows
 from kg.mapping.ontology import ontology_triples
+from kg.mapping.plain import plain_rows
 from kg.mapping.triples import entity_triples
 from kg.model import ENTITY_TYPES, Contribution, Entity, EntityType, PaperExtraction
 from kg.namespace import ENTITIES_GRAPH
@@ -89,15 +90,20 @@ class EntityTable:
 
 
 def write_entities(store: GraphStore, table: EntityTable, validate: bool = False, chunk: int = 20_000) -> None:
-    """Write the table's entities into the entities graph; with ``validate``, each chunk is shape-checked (with the
-    ontology) before it is written.
+    """Write the table's entities into the entities graph of ``store`` (``entity_nquads``, loaded chunk by chunk)."""
+    for text in entity_nquads(table, validate, chunk):
+        store.load_nquads(text.encode())
 
-    Written ``chunk`` entities at a time, so memory holds one chunk of triples rather than the whole graph (an
-    entity's constraints only involve its own triples and the ontology, which every chunk is checked with).
+
+def entity_nquads(table: EntityTable, validate: bool = False, chunk: int = 20_000) -> Iterator[str]:
+    """The table's entities graph as N-Quads text, ``chunk`` entities at a time; with ``validate``, each chunk is
+    shape-checked (with the ontology) before it is given out.
+
+    Chunked so memory holds one chunk of triples rather than the whole graph (an entity's constraints only involve
+    its own triples and the ontology, which every chunk is checked with).
     """
-    ontology = list(ontology_triples()) if validate else []
     entities = iter(table.entities())
     while batch := [t for e in islice(entities, chunk) for t in entity_triples(e)]:
         if validate:
-            check_triples(batch + ontology)
-        store.load_nquads(nquads((s, p, o, ENTITIES_GRAPH) for s, p, o in batch).encode())
+            check_rows(plain_rows(batch) + list(ontology_rows()), fallback=lambda b=batch: b + list(ontology_triples()))
+        yield nquads((s, p, o, ENTITIES_GRAPH) for s, p, o in batch)

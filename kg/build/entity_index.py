@@ -5,15 +5,21 @@ papers are added or removed needs what each paper contributed. The index holds, 
 
     papers(id, title_key)                                   every paper in the graph
     contrib(paper, entity, type, label, aliases, archs, reasons, extractors, curation)
-                                                            one row per paper–entity link (JSON lists)
+                                                            one row per paper–entity link (lists: ``_text``)
     curated(paper, decision, entity)                        what the curation file matched in each paper
                                                             (``PaperExtraction.curated``)
     acronym_counts(kind, key, form, n)                      the corpus' acronym definition counts
                                                             (``kg.extract.canonical.AcronymCounts``), so ``kg add`` need
                                                             not re-read every stored abstract
+    pair_counts(kind, a, b, n)                              papers per projection pair (``kg.store.stats.PAIR_KINDS``),
+                                                            also those seen too rarely to be in the stats graph, so an
+                                                            update adds to the tallies instead of recounting
+    proposals(paper, entity, year)                          stated kg:proposes links of dated papers (entity IRIs)
+    entity_class(entity, class)                             every entity's decided class (IRIs), so the projections
+                                                            that depend on it are recomputed without the store
 
 ``meta`` holds the schema version (``SCHEMA_VERSION``); an index of an older version (no extractors or curation per
-contribution) cannot be updated in place: ``outdated`` says so and ``kg add`` asks for one rebuild.
+contribution, no projection tallies) cannot be updated in place: ``outdated`` says so and ``kg add`` asks for one rebuild.
 
 It lives at ``kg.store.sidecar_path(generation)`` (``<store>/indexes/<name>.sqlite``, kept out of the Oxigraph
 directory so nothing but Oxigraph writes there), is copied with its generation when an update makes a new one, and
@@ -24,7 +30,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from kg.extract.canonical import AcronymCounts
@@ -43,10 +49,35 @@ CREATE TABLE IF NOT EXISTS acronym_counts (kind TEXT NOT NULL, key TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS curated (paper TEXT NOT NULL, decision TEXT NOT NULL, entity TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS curated_paper ON curated (paper);
+CREATE TABLE IF NOT EXISTS pair_counts (kind TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL, n INTEGER NOT NULL,
+                                        PRIMARY KEY (kind, a, b)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pair_counts_a ON pair_counts (a);
+CREATE INDEX IF NOT EXISTS pair_counts_b ON pair_counts (b);
+CREATE TABLE IF NOT EXISTS proposals (paper TEXT NOT NULL, entity TEXT NOT NULL, year INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS proposals_paper ON proposals (paper);
+CREATE TABLE IF NOT EXISTS entity_class (entity TEXT PRIMARY KEY, class TEXT NOT NULL) WITHOUT ROWID;
 """
 ACRONYM_KINDS = ("defs", "surface", "shorts")
 # 2: contributions carry their extractors and curation records; the curated table.
-SCHEMA_VERSION = 2
+# 3: pair_counts, proposals and entity_class, which updates change by difference (an older index has none).
+SCHEMA_VERSION = 3
+
+
+# List columns (aliases, archs, reasons) are written as RS + items joined by US — splitting is several times faster
+# than JSON on the hundreds of thousands of rows an update reads back for popular entities; indexes written before
+# hold JSON lists, which are still read.
+_RS, _US = "\x1e", "\x1f"
+
+
+def _text(items: tuple[str, ...]) -> str:
+    return _RS + _US.join(items)
+
+
+def _tuple(text: str) -> tuple[str, ...]:
+    """A list column as a tuple."""
+    if text.startswith(_RS):
+        return tuple(text[1:].split(_US)) if len(text) > 1 else ()
+    return () if text == "[]" else tuple(json.loads(text))
 
 
 class EntityIndex:
@@ -85,9 +116,8 @@ class EntityIndex:
             self.remove(pid for pid, _ in papers)
         self.db.executemany("INSERT INTO papers VALUES (?, ?)", papers)
         self.db.executemany("INSERT INTO contrib VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-            (c.paper, c.entity, c.type, c.label, json.dumps(c.aliases, ensure_ascii=False),
-             json.dumps(c.architectures, ensure_ascii=False), json.dumps(c.reasons, ensure_ascii=False),
-             json.dumps(c.extractors, ensure_ascii=False), json.dumps(c.curation, ensure_ascii=False))
+            (c.paper, c.entity, c.type, c.label, _text(c.aliases), _text(c.architectures), _text(c.reasons),
+             _text(c.extractors), _text(c.curation))
             for c in contributions))
 
     def add_curated(self, rows: Iterable[tuple[str, str, str]]) -> None:
@@ -99,6 +129,37 @@ class EntityIndex:
         self.db.executemany("DELETE FROM contrib WHERE paper = ?", ids)
         self.db.executemany("DELETE FROM curated WHERE paper = ?", ids)
         self.db.executemany("DELETE FROM papers WHERE id = ?", ids)
+        self.db.executemany("DELETE FROM proposals WHERE paper = ?", ids)
+
+    def add_proposals(self, proposals: Iterable[tuple[str, str, int]]) -> None:
+        """Record (paper id, entity IRI, year) proposals (``StatsCounts.proposals``)."""
+        self.db.executemany("INSERT INTO proposals VALUES (?, ?, ?)", proposals)
+
+    def set_classes(self, classes: Mapping[str, str | None]) -> None:
+        """Record entities' decided classes (entity IRI → class IRI; None: the entity is gone)."""
+        self.db.executemany("DELETE FROM entity_class WHERE entity = ?", ((e,) for e, c in classes.items() if c is None))
+        self.db.executemany("INSERT OR REPLACE INTO entity_class VALUES (?, ?)",
+                            ((e, c) for e, c in sorted(classes.items()) if c is not None))
+
+    def classes_of(self, entities: Iterable[str]) -> dict[str, str]:
+        """The recorded class of each of ``entities`` (IRIs) that has one."""
+        out: dict[str, str] = {}
+        for e in sorted(set(entities)):
+            row = self.db.execute("SELECT class FROM entity_class WHERE entity = ?", (e,)).fetchone()
+            if row is not None:
+                out[e] = row[0]
+        return out
+
+    def has_classes(self) -> bool:
+        return self.db.execute("SELECT 1 FROM entity_class LIMIT 1").fetchone() is not None
+
+    def proposed_per_year(self, method_class: str) -> dict[int, tuple[int, int]]:
+        """Year → (distinct methods proposed, papers proposing one), from the proposals and the decided classes."""
+        rows = self.db.execute(
+            "SELECT p.year, COUNT(DISTINCT p.entity), COUNT(DISTINCT p.paper) FROM proposals p "
+            "JOIN entity_class c ON c.entity = p.entity WHERE c.class = ? GROUP BY p.year ORDER BY p.year",
+            (method_class,))
+        return {int(y): (int(m), int(n)) for y, m, n in rows}
 
     # ------------------------------------------------------------------ reading
     def has_paper(self, paper_id: str) -> bool:
@@ -119,9 +180,8 @@ class EntityIndex:
         for eid in sorted(set(entity_ids)):
             rows = self.db.execute("SELECT * FROM contrib WHERE entity = ? ORDER BY paper", (eid,))
             for paper, entity, type_, label, aliases, archs, reasons, extractors, curation in rows:
-                yield Contribution(paper, entity, type_, label, tuple(json.loads(aliases)), tuple(json.loads(archs)),
-                                   tuple(json.loads(reasons)), tuple(json.loads(extractors)),
-                                   tuple(json.loads(curation)))
+                yield Contribution(paper, entity, type_, label, _tuple(aliases), _tuple(archs), _tuple(reasons),
+                                   _tuple(extractors), _tuple(curation))
 
     def curated_counts(self) -> dict[tuple[str, str], int]:
         """Papers in which each (decision key, entity id) of the curation file matched."""
@@ -155,6 +215,41 @@ class EntityIndex:
         for kind, key, form, n in self.db.execute("SELECT * FROM acronym_counts ORDER BY rowid"):
             getattr(counts, kind)[key][form] = n
         return counts
+
+    def save_pairs(self, pairs: Mapping[tuple[str, str, str], int]) -> None:
+        """Replace the projection pair tallies (a build: every pair its batches counted)."""
+        self.db.execute("DELETE FROM pair_counts")
+        self.db.executemany("INSERT INTO pair_counts VALUES (?, ?, ?, ?)",
+                            ((k, a, b, n) for (k, a, b), n in sorted(pairs.items()) if n > 0))
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('pairs', 'saved')")
+
+    def has_pairs(self) -> bool:
+        """Whether this index keeps pair tallies (indexes of older builds do not)."""
+        return self.db.execute("SELECT 1 FROM meta WHERE name = 'pairs'").fetchone() is not None
+
+    def add_pairs(self, delta: Mapping[tuple[str, str, str], int]) -> dict[tuple[str, str, str], int]:
+        """Add signed differences to the pair tallies; returns the new total of every pair in ``delta`` (0: gone)."""
+        out: dict[tuple[str, str, str], int] = {}
+        for (k, a, b), d in sorted(delta.items()):
+            if not d:
+                continue
+            row = self.db.execute("SELECT n FROM pair_counts WHERE kind = ? AND a = ? AND b = ?", (k, a, b)).fetchone()
+            n = (row[0] if row else 0) + d
+            if n > 0:
+                self.db.execute("INSERT OR REPLACE INTO pair_counts VALUES (?, ?, ?, ?)", (k, a, b, n))
+            else:
+                self.db.execute("DELETE FROM pair_counts WHERE kind = ? AND a = ? AND b = ?", (k, a, b))
+            out[k, a, b] = max(n, 0)
+        return out
+
+    def pairs_of(self, entities: Iterable[str]) -> dict[tuple[str, str, str], int]:
+        """Every pair tally involving one of ``entities``."""
+        out: dict[tuple[str, str, str], int] = {}
+        for e in sorted(set(entities)):
+            for k, a, b, n in self.db.execute("SELECT kind, a, b, n FROM pair_counts WHERE a = ? UNION ALL "
+                                              "SELECT kind, a, b, n FROM pair_counts WHERE b = ?", (e, e)):
+                out[k, a, b] = n
+        return out
 
     def paper_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0])

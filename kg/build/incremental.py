@@ -9,7 +9,10 @@ than undoing a partly applied Oxigraph transaction.
 
 After the papers' named graphs change, the entities they touch are recomputed from the entity index (label, aliases,
 architectures, merge reasons over all papers that still mention them), entities no paper mentions any more are
-dropped, and ``refresh_stats`` recomputes the materialised statistics. Adding a paper that is already there with
+dropped, and the materialised statistics change by the difference the papers make (``apply_stats_delta``: the
+tallies of the added papers, which their extraction batches count, minus those of the replaced or removed papers,
+read from their graphs before they are dropped; projection pairs add up in the entity index): an update costs what
+its papers touch, not a recount of the store. Adding a paper that is already there with
 the same content changes nothing; a paper whose id is known is replaced; a new id whose normalised title is already
 in the graph is skipped as a duplicate (the first occurrence wins, as in a build).
 
@@ -25,34 +28,30 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Literal
+from rdflib.namespace import DCTERMS
 
-from kg.build.entities import EntityTable
+from kg.build.entities import EntityTable, entity_nquads
 from kg.build.entity_index import EntityIndex
 from kg.build.lock import write_lock
 from kg.build.orchestrate import Progress, check_publishable
 from kg.build.runners import curation_of, make_runner
-from kg.build.shapes import check_triples
 from kg.build.spool import Spool, batched
-from kg.config import Settings, load_settings, store_path
+from kg.config import Settings, load_settings, store_path, worker_count
 from kg.errors import InputError, ShapeViolation, StoreError
 from kg.extract.canonical import AcronymCounts, count_acronyms, read_overrides, resolve_acronyms
 from kg.extract.curation import curation_summary
 from kg.ingest import IngestReport, read_papers
 from kg.ingest.text import title_key
 from kg.mapping.iris import entity_iri, paper_graph_iri, paper_iri
-from kg.mapping.ontology import ontology_triples
-from kg.mapping.triples import entity_triples
 from kg.model import Paper
-from kg.namespace import ENTITIES_GRAPH, KG
+from kg.namespace import ENTITIES_GRAPH, KG, TYPE_CLASS
 from kg.store import GraphStore, current_path, new_generation_path, publish_generation, sidecar_path
-from kg.store.nquads import nquads
-from kg.store.stats import refresh_stats
+from kg.store.stats import StatsCounts, apply_stats_delta, count_graphs, count_store, entity_classes, refresh_stats
 
 
 @dataclass
@@ -67,7 +66,7 @@ class UpdateReport:
     unknown: list[str] = field(default_factory=list)
     entities_updated: int = 0
     entities_dropped: int = 0
-    triples: int = 0
+    triples: int | None = None  # not counted by an update (counting a large store's quads takes seconds)
     seconds: dict[str, float] = field(default_factory=dict)
     store: str = ""
     curation: list[str] = field(default_factory=list)  # the curation file's matches over the updated graph
@@ -76,7 +75,8 @@ class UpdateReport:
         secs = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
         lines = [f"papers: added {self.added}, replaced {self.replaced}, removed {self.removed}",
                  f"entities: recomputed {self.entities_updated}, dropped {self.entities_dropped}",
-                 f"triples: {self.triples}", f"time: {secs}", f"store: {self.store}"]
+                 *([f"triples: {self.triples}"] if self.triples is not None else []), f"time: {secs}",
+                 f"store: {self.store}"]
         if self.ingest.read:
             lines.insert(0, f"input: {self.ingest.summary()}")
         lines += [f"duplicate title, kept the stored paper: {d}" for d in self.duplicates[:50]]
@@ -135,17 +135,40 @@ class _Update:
             for batch in batched(_stored_papers(self.store, set(leaving)), max(1, task_size)):
                 stored.merge(count_acronyms(batch))
             return stored
-        gone = [Paper(id=pid, title=str(row["title"]), abstract=str(row["abstract"]))
-                for pid in leaving for row in self.store.named("incremental_paper", id=Literal(pid))]
+        gone = [p for pid in leaving if (p := self.stored_paper(pid)) is not None]
         stored.subtract(count_acronyms(gone))
         return stored
 
-    def drop_papers(self, paper_ids: Iterable[str]) -> None:
-        for pid in paper_ids:
-            self.store.ox.remove_graph(ox.NamedNode(str(paper_graph_iri(pid))))
+    def stored_paper(self, paper_id: str) -> Paper | None:
+        """A stored paper's id, title and abstract, read from its own graph (a lookup, not a query over every
+        paper's identifier)."""
+        s, g = ox.NamedNode(str(paper_iri(paper_id))), ox.NamedNode(str(paper_graph_iri(paper_id)))
+        text = {}
+        for prop in (DCTERMS.title, DCTERMS.abstract):
+            for q in self.store.ox.quads_for_pattern(s, ox.NamedNode(str(prop)), None, g):
+                text[prop] = q.object.value if isinstance(q.object, ox.Literal) else str(q.object)
+        if len(text) < 2:
+            return None
+        return Paper(id=paper_id, title=text[DCTERMS.title], abstract=text[DCTERMS.abstract])
 
-    def recompute_entities(self, entity_ids: set[str], validate: bool, report: UpdateReport) -> None:
-        """Replace the entities graph's description of ``entity_ids`` with one aggregated from the index."""
+    def drop_papers(self, paper_ids: Iterable[str]) -> StatsCounts:
+        """Drop the papers' named graphs; returns the statistics tallies they had contributed."""
+        graphs = [str(paper_graph_iri(pid)) for pid in paper_ids]
+        gone = count_graphs(self.store, graphs)
+        for g in graphs:
+            self.store.ox.remove_graph(ox.NamedNode(g))
+        return gone
+
+    def classes(self, entity_ids: Iterable[str]) -> dict[str, str | None]:
+        """The class each entity has now (None: not typed, e.g. not there), as the entity index records it (or the
+        store says, for an index of an older kg)."""
+        iris = [str(entity_iri(e)) for e in entity_ids]
+        found = self.index.classes_of(iris) if self.index.has_classes() else entity_classes(self.store, iris)
+        return {iri: found.get(iri) for iri in iris}
+
+    def recompute_entities(self, entity_ids: set[str], validate: bool, report: UpdateReport) -> dict[str, str | None]:
+        """Replace the entities graph's description of ``entity_ids`` with one aggregated from the index; returns
+        each one's class now (None: dropped, no paper links it any more)."""
         graph = ox.NamedNode(str(ENTITIES_GRAPH))
         has_support = ox.NamedNode(str(KG.hasSupport))
         for eid in sorted(entity_ids):
@@ -159,18 +182,38 @@ class _Update:
                 self.store.ox.remove(q)
         table = EntityTable()
         table.add_contributions(self.index.contributions(entity_ids))
-        quads = [(s, p, o, ENTITIES_GRAPH) for e in table.entities() for s, p, o in entity_triples(e)]
-        if validate:
-            check_triples([(s, p, o) for s, p, o, _ in quads] + list(ontology_triples()))
-        self.store.load_nquads(nquads(quads).encode())
+        for text in entity_nquads(table, validate):
+            self.store.load_nquads(text.encode())
         report.entities_updated = len(table.types)
         report.entities_dropped = len(entity_ids) - len(table.types)
+        return {str(entity_iri(e)): (str(TYPE_CLASS[table.types[e]]) if e in table.types else None)
+                for e in entity_ids}
+
+    def update_stats(self, delta: StatsCounts, old_classes: dict[str, str | None],
+                     new_classes: dict[str, str | None], report: UpdateReport) -> None:
+        """The statistics by difference (or, for an index without pair tallies from an older kg, recounted)."""
+        t = time.perf_counter()
+        self.index.set_classes(new_classes)
+        if not self.index.has_pairs():
+            refresh_stats(self.store)
+            counts = count_store(self.store)
+            self.index.save_pairs(counts.pairs)
+            self.index.db.execute("DELETE FROM proposals")
+            self.index.add_proposals(counts.proposals)
+            self.index.set_classes(dict(counts.entity_class))
+        else:
+            totals = self.index.add_pairs(delta.pairs)
+            # Entities that were there and changed class (a new entity's pairs all come from the added papers).
+            changed = [e for e, c in old_classes.items() if c is not None and new_classes.get(e) != c]
+            totals.update(self.index.pairs_of(changed))
+            known = {e: c for e, c in new_classes.items() if c is not None}
+            others = {e for _, a, b in totals for e in (a, b)} - set(new_classes)
+            apply_stats_delta(self.store, delta, old_classes, new_classes, totals,
+                              {**self.index.classes_of(others), **known},
+                              self.index.proposed_per_year(str(KG.Method)))
+        report.seconds["stats"] = time.perf_counter() - t
 
     def commit(self, report: UpdateReport) -> None:
-        t = time.perf_counter()
-        refresh_stats(self.store)
-        report.seconds["stats"] = time.perf_counter() - t
-        report.triples = self.store.triple_count()
         self.index.close()
         self.store.flush()
         del self.store
@@ -254,23 +297,35 @@ def _add(read: Callable[[_Update, UpdateReport], Iterable[Paper]], settings: Set
                     yield p
 
             with tempfile.TemporaryDirectory(prefix=".add-", dir=root) as scratch:
-                runner, overrides = make_runner(settings, extractor, Path(scratch))
+                # The papers are spooled first, so that no more workers start than there are batches to extract
+                # (a pool's start-up — a pipeline per process — costs more than a hundred papers' extraction).
+                spool = Spool(Path(scratch) / "papers.spool")
+                for _ in spool.write(batched(admitted(read(upd, report)), max(1, settings.task_size))):
+                    pass
+                report.seconds["read"] = time.perf_counter() - t
+                t = time.perf_counter()
+                # The extraction processes start building their pipelines now, while this process counts the new
+                # papers' acronyms (cheap, here) and merges them with the corpus' counts.
+                workers = min(worker_count(settings), max(1, spool.batches))
+                runner, overrides = make_runner(replace(settings, n_process=workers), extractor, Path(scratch),
+                                                background=True)
+                report.seconds["start extraction"] = time.perf_counter() - t
+                t = time.perf_counter()
                 try:
-                    spool = Spool(Path(scratch) / "papers.spool")
                     new_counts = AcronymCounts()
-                    for c in runner.counts(spool.write(batched(admitted(read(upd, report)),
-                                                               max(1, settings.task_size)))):
-                        new_counts.merge(c)
+                    for batch in spool.read():
+                        new_counts.merge(count_acronyms(batch))
                     acronyms = None
                     if overrides is not None:
                         counts = upd.corpus_acronyms(replaced, settings.task_size)
                         counts.merge(new_counts)
                         acronyms = resolve_acronyms(counts, read_overrides(overrides))
                         upd.index.save_acronyms(counts)
-                    report.seconds["read+acronyms"] = time.perf_counter() - t
+                    report.seconds["acronyms"] = time.perf_counter() - t
                     t = time.perf_counter()
                     affected = upd.index.entities_of(replaced)
-                    upd.drop_papers(replaced)
+                    delta = StatsCounts()
+                    delta.subtract(upd.drop_papers(replaced))
                     upd.index.remove(replaced)
                     start = getattr(progress, "start", None)
                     if start is not None:
@@ -281,6 +336,8 @@ def _add(read: Callable[[_Update, UpdateReport], Iterable[Paper]], settings: Set
                         upd.store.load_nquads(res.nquads)
                         upd.index.add(res.papers, res.contributions)
                         upd.index.add_curated(res.curated)
+                        upd.index.add_proposals(res.stats.proposals)
+                        delta.merge(res.stats)
                         affected.update(c.entity for c in res.contributions)
                         report.added += len(res.papers)
                         if progress:
@@ -295,9 +352,11 @@ def _add(read: Callable[[_Update, UpdateReport], Iterable[Paper]], settings: Set
             report.added -= report.replaced
             report.seconds["extract+load"] = time.perf_counter() - t
             t = time.perf_counter()
-            upd.recompute_entities(affected, settings.validate_shapes, report)
+            old_classes = upd.classes(affected)
+            new_classes = upd.recompute_entities(affected, settings.validate_shapes, report)
             report.seconds["entities"] = time.perf_counter() - t
             report.curation = curation_summary(curation_of(settings, extractor), upd.index.curated_counts())
+            upd.update_stats(delta, old_classes, new_classes, report)
             upd.commit(report)
         except BaseException:
             upd.discard()
@@ -328,10 +387,13 @@ def remove(paper_ids: Iterable[str], settings: Settings | None = None) -> Update
             stored = upd.index.load_acronyms()
             if stored is not None:
                 upd.index.save_acronyms(upd.corpus_acronyms(known, settings.task_size))
-            upd.drop_papers(known)
+            delta = StatsCounts()
+            delta.subtract(upd.drop_papers(known))
             upd.index.remove(known)
             report.removed = len(known)
-            upd.recompute_entities(affected, settings.validate_shapes, report)
+            old_classes = upd.classes(affected)
+            new_classes = upd.recompute_entities(affected, settings.validate_shapes, report)
+            upd.update_stats(delta, old_classes, new_classes, report)
             upd.commit(report)
         except BaseException:
             upd.discard()

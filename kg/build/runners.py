@@ -19,7 +19,7 @@ from typing import Any
 
 from kg.build.batches import BatchResult, extract_batch
 from kg.build.workers import ExtractorSpec, Runner, ordered_window, use_acronyms
-from kg.config import Settings
+from kg.config import Settings, worker_count
 from kg.extract.canonical import AcronymCounts, AcronymTable, count_acronyms
 from kg.extract.curation import Curation, curation_for
 from kg.model import Paper
@@ -51,10 +51,10 @@ class InlineRunner:
 _WORKER: dict[str, Any] = {}
 
 
-def _pool_init(spec: ExtractorSpec) -> None:
+def _pool_init(spec: ExtractorSpec, eager: bool = False) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     _WORKER["spec"] = spec
-    _WORKER["extractor"] = None
+    _WORKER["extractor"] = spec.make() if eager else None
     _WORKER["acronyms_path"] = None
 
 
@@ -71,11 +71,12 @@ def _pool_extract(papers: list[Paper], acronyms_path: str, validate: bool) -> Ba
 class PoolRunner:
     """``workers`` spawned processes (spawn: no fork of a threaded parent), each building its own extractor."""
 
-    def __init__(self, spec: ExtractorSpec, workers: int, scratch: Path) -> None:
+    def __init__(self, spec: ExtractorSpec, workers: int, scratch: Path, eager: bool = False) -> None:
         self.workers = workers
         self.scratch = scratch
         ctx = multiprocessing.get_context("spawn")
-        self.pool = ctx.Pool(workers, initializer=_pool_init, initargs=(spec,))
+        # eager: each process builds its pipeline as soon as it starts, while the caller does other work
+        self.pool = ctx.Pool(workers, initializer=_pool_init, initargs=(spec, eager))
 
     def counts(self, batches: Iterable[list[Paper]]) -> Iterator[AcronymCounts]:
         return ordered_window(lambda b: self.pool.apply_async(count_acronyms, (b,)), lambda r: r.get(), batches,
@@ -100,12 +101,14 @@ class PoolRunner:
         self.pool.join()
 
 
-def make_runner(settings: Settings, extractor: Any, scratch: Path) -> tuple[Runner, Path | None]:
+def make_runner(settings: Settings, extractor: Any, scratch: Path, background: bool = False
+                ) -> tuple[Runner, Path | None]:
     """Where extraction runs: the given extractor in-process; else Dask, a process pool, or in-process.
 
     ``extractor``: an ``Extractor`` (or anything with ``extract(papers)``), an ``ExtractorSpec``, or None (build one
-    from ``settings``). Returns the runner and the acronym override file to use (None: no acronym pass, e.g. a test
-    stub without ``learn_acronyms``).
+    from ``settings``). ``background``: even one worker runs in its own process, which starts building its pipeline
+    at once (an update overlaps that with its own work). Returns the runner and the acronym override file to use
+    (None: no acronym pass, e.g. a test stub without ``learn_acronyms``).
     """
     spec = ExtractorSpec(settings, curation=None if extractor is not None else curation_for(settings))
     if extractor is not None:
@@ -114,12 +117,13 @@ def make_runner(settings: Settings, extractor: Any, scratch: Path) -> tuple[Runn
         else:
             overrides = getattr(extractor, "overrides_path", None)
             return InlineRunner(extractor), overrides if hasattr(extractor, "learn_acronyms") else None
+    workers = worker_count(settings)
     if settings.dask:
         from kg.build.dask_runner import DaskRunner
 
-        return DaskRunner(spec, settings.dask, settings.n_process), spec.overrides_path()
-    if settings.n_process > 1:
-        return PoolRunner(spec, settings.n_process, scratch), spec.overrides_path()
+        return DaskRunner(spec, settings.dask, workers), spec.overrides_path()
+    if workers > 1 or background:
+        return PoolRunner(spec, workers, scratch, eager=background), spec.overrides_path()
     return InlineRunner(spec.make()), spec.overrides_path()
 
 

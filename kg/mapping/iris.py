@@ -3,7 +3,7 @@
 paper          RES/paper/<paper id>
 entity         RES/<type>/<slug>             (Entity.id is "<type>/<slug>", kg.ids)
 link           RES/paper/<paper id>/link/<type>/<slug>
-mention        RES/paper/<paper id>/link/<type>/<slug>/m<n>
+mention        RES/paper/<paper id>/<field>#char=<start>,<end>   (an RFC 5147 span of the paper's title/abstract)
 support        RES/<type>/<slug>/support/<extractor>   (an entity's support by one extractor)
 paper graph    RES/graph/paper/<paper id>    (one named graph per paper)
 """
@@ -40,9 +40,11 @@ def link_iri(paper_id: str, entity_id: str) -> URIRef:
     return RES[f"paper/{_seg(paper_id)}/link/{entity_id}"]
 
 
-def mention_iri(paper_id: str, entity_id: str, n: int) -> URIRef:
-    return RES[f"paper/{_seg(paper_id)}/link/{entity_id}/m{n}"]
-
-
 def support_iri(entity_id: str, extractor: str) -> URIRef:
     return RES[f"{entity_id}/support/{_seg(extractor)}"]
+
+
+def span_iri(paper_id: str, field: str, start: int, end: int) -> URIRef:
+    """The mention ``field[start:end]`` of a paper: an RFC 5147 fragment of the field's text (``kg.namespace.parse_span``
+    reads it back)."""
+    return RES[f"paper/{_seg(paper_id)}/{field}#char={start},{end}"]

@@ -1,9 +1,11 @@
 """PaperExtraction / Entity → RDF triples (rdflib terms). Pure functions, deterministic order.
 
-Evidence is stored by reification: each paper–entity link is a ``kg:Link``
-(an ``rdf:Statement``) with ``rdf:subject/predicate/object``, ``kg:confidence``
-and one ``kg:Mention`` per piece of evidence. The direct triple
-``paper –role→ entity`` is asserted too, so plain queries stay simple.
+Evidence by reference: each paper–entity link is the direct triple ``paper –role→ entity`` plus its reification,
+a link node with ``rdf:subject/predicate/object``, ``kg:confidence`` and the ``kg:extractor``s that found it (a
+``kg:Link`` by the domain of ``kg:confidence``; the type is not stored). Each mention is only a pointer into the
+text stored once as ``dcterms:title``/``dcterms:abstract``: the link's ``kg:hasMention`` names the span with an
+RFC 5147 fragment IRI ``<paper>/<field>#char=<start>,<end>``. The mention's text and sentence are derived when
+shown (the details panel, example query 05), not stored again.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from functools import lru_cache
 from rdflib import RDF, RDFS, SKOS, XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from kg.mapping.iris import entity_iri, link_iri, mention_iri, paper_iri, support_iri
+from kg.mapping.iris import entity_iri, link_iri, paper_iri, span_iri, support_iri
 from kg.model import Entity, EntityType, Link, Paper, PaperExtraction, Role
 from kg.namespace import KG, SCHEMA, TYPE_CLASS
 
@@ -47,9 +49,7 @@ def link_property(entity_type: EntityType, role: Role) -> URIRef:
 # rdflib resolves namespace attributes and builds literals slowly (µs each); a build maps millions of triples,
 # so the terms are looked up once here and repeated literals are cached.
 _TYPE, _SUBJECT, _PREDICATE, _OBJECT = RDF.type, RDF.subject, RDF.predicate, RDF.object
-_LINK, _MENTION, _CONFIDENCE, _HAS_MENTION = KG.Link, KG.Mention, KG.confidence, KG.hasMention
-_IN_FIELD, _START, _END, _TEXT = KG.inField, KG.startOffset, KG.endOffset, KG.mentionText
-_SENTENCE, _EXTRACTOR, _SCORE = KG.sentence, KG.extractor, KG.score
+_CONFIDENCE, _HAS_MENTION, _EXTRACTOR = KG.confidence, KG.hasMention, KG.extractor
 _XSD_DECIMAL, _XSD_INTEGER = XSD.decimal, XSD.integer
 
 
@@ -65,7 +65,7 @@ def _integer(n: int) -> Literal:
 
 @lru_cache(maxsize=1024)
 def _plain(text: str) -> Literal:
-    """Cached plain literal, for the few strings that repeat on every mention (field, extractor)."""
+    """Cached plain literal, for the few strings that repeat on every link (extractor names)."""
     return Literal(text)
 
 
@@ -87,32 +87,27 @@ def paper_metadata_triples(paper: Paper) -> Iterator[Triple]:
         yield s, KG.source, Literal(paper.source)
 
 
+def asserted(link: Link) -> bool:
+    """Whether the link's direct triple is stated (a below-threshold candidate keeps only its reified evidence)."""
+    return link.asserted
+
+
 def link_triples(paper_id: str, link: Link) -> Iterator[Triple]:
+    """The direct triple (unless the link is not asserted), its reification with confidence and extractors, and
+    one ``kg:hasMention`` span IRI per distinct mention span (sorted)."""
     s, o = paper_iri(paper_id), entity_iri(link.entity.id)
     prop = link_property(link.entity.type, link.role)
-    yield s, prop, o
+    if asserted(link):
+        yield s, prop, o
     node = link_iri(paper_id, link.entity.id)
-    yield node, _TYPE, _LINK
     yield node, _SUBJECT, s
     yield node, _PREDICATE, prop
     yield node, _OBJECT, o
     yield node, _CONFIDENCE, _decimal(link.confidence)
-    sentences: dict[str, Literal] = {}
-    for n, m in enumerate(link.mentions):
-        mn = mention_iri(paper_id, link.entity.id, n)
-        yield node, _HAS_MENTION, mn
-        yield mn, _TYPE, _MENTION
-        yield mn, _IN_FIELD, _plain(m.field)
-        yield mn, _START, _integer(m.start)
-        yield mn, _END, _integer(m.end)
-        yield mn, _TEXT, Literal(m.text)
-        if m.sentence:
-            if m.sentence not in sentences:
-                sentences[m.sentence] = Literal(m.sentence)
-            yield mn, _SENTENCE, sentences[m.sentence]
-        if m.component:
-            yield mn, _EXTRACTOR, _plain(m.component)
-        yield mn, _SCORE, _decimal(m.score)
+    for component in sorted({m.component for m in link.mentions if m.component}):
+        yield node, _EXTRACTOR, _plain(component)
+    for fld, start, end in sorted({(m.field, m.start, m.end) for m in link.mentions}):
+        yield node, _HAS_MENTION, span_iri(paper_id, fld, start, end)
 
 
 def paper_triples(extraction: PaperExtraction) -> Iterator[Triple]:

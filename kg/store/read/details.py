@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import URIRef
 
-from kg.namespace import local_name
+from kg.namespace import local_name, parse_span
 from kg.store.read.base import not_found, rows
 from kg.store.read.links import architecture_neighbours, entity_papers, paper_links
 
@@ -66,10 +66,16 @@ def _paper_details(reader: GraphReader, iri: str, info: dict[str, Any]) -> dict[
     links = paper_links(reader, iri)
     by_entity = {row["entity"]: row for row in links}
     spans: dict[str, list[dict[str, Any]]] = {"title": [], "abstract": []}
-    for m in rows(store, "api_paper_mentions", paper=URIRef(iri)):
+    # Mentions are stored by reference (RFC 5147 span IRIs of the stored title/abstract): field and offsets come
+    # from the IRI, the text from the field itself (highlight_segments cuts it).
+    for m in sorted(rows(store, "api_paper_mentions", paper=URIRef(iri)), key=lambda r: (r["mention"], r["entity"])):
+        span = parse_span(m["mention"])
+        if span is None or span[0] != iri:
+            continue
+        _, field, start, end = span
         ent = by_entity.get(m["entity"]) or reader.node_info(m["entity"]) or {}
-        spans.setdefault(m["field"], []).append({
-            "start": m["start"], "end": m["end"], "entity": m["entity"], "role": local_name(m["property"]),
+        spans.setdefault(field, []).append({
+            "start": start, "end": end, "entity": m["entity"], "role": local_name(m["property"]),
             "type": ent.get("type", "other"), "label": ent.get("label", local_name(m["entity"]))})
     roles: dict[str, list[dict[str, Any]]] = {}
     for row in links:
