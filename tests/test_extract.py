@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kg.extract.linker import guess_type
+from kg.extract.linker import guess_type, named_as_data
 from kg.mapping.jsonio import dumps, from_json, to_json
 from kg.model import Paper
 
@@ -51,6 +51,33 @@ def test_extract_title_name_and_propose_cue_give_proposes(tiny_extractor):
     ngame = links["entity/ngame"]
     assert ngame.role == "proposes"
     assert len(ngame.mentions) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "data"),
+    [
+        ("we introduce Impostor, a high-quality image manipulation localization dataset containing 100K", "Impostor", True),
+        ("We introduce DevEval (developer tasks) and TraceEval (execution prediction) benchmarks; models", "TraceEval", True),
+        ("It produces two synthetic datasets: CtrlAni3D for quadrupeds and CtrlAVES3D for birds.", "CtrlAVES3D", True),
+        ("TaxCalcBench: Evaluating Frontier Models on Tax Calculation", "TaxCalcBench", True),
+        ("results on the NExT-QA test split", "NExT-QA", True),
+        ("we propose EFRame, an Exploration-Filtering-Replay framework that helps on reasoning benchmarks", "EFRame", False),
+        ("We propose FooNet, a network trained on a new dataset.", "FooNet", False),
+        ("We evaluate ArtMesh on the Articulate-100 benchmark.", "ArtMesh", False),
+        ("Experiments on several benchmarks show that BoundMatch is better.", "BoundMatch", False),
+    ],
+)
+def test_extract_named_as_data_reads_what_the_text_calls_a_name(text, name, data):
+    start = text.index(name)
+    assert named_as_data(text, start, start + len(name), name) is data
+
+
+def test_extract_a_proposed_name_the_text_calls_a_dataset_is_a_dataset(tiny_extractor):
+    links, _ = _links(tiny_extractor, "A title", "In this work, we introduce PixelForge, a new image manipulation "
+                      "dataset with 100K images, and we propose FooNet, a novel network trained on it.")
+    assert links["entity/pixelforge"].entity.type == "dataset"
+    assert links["entity/pixelforge"].role == "proposes"
+    assert links["entity/foonet"].entity.type == "method"
 
 
 @pytest.mark.parametrize(

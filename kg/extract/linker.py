@@ -79,6 +79,32 @@ class _Group:
     cues: set[str] = field(default_factory=set)
 
 
+# What the text calls a name it introduces: "Impostor, a high-quality … dataset", "TraceEval (…) benchmarks",
+# "two datasets: CtrlAni3D … and CtrlAVES3D". A benchmark is a dataset (GUIDELINE), whatever a pattern or the
+# tagger first read. Right of the name: within the clause, before any other noun decides; left: a list it opens.
+_DATA_KIND = r"(?:datasets?|data\s?sets?|benchmarks?|corpus|corpora|test\s?beds?|testbeds?|leaderboards?|suites?)"
+_KIND_AFTER = re.compile(r"^(?:\s*\([^()]{0,60}\))?(?:\s*,\s*(?:a|an|the)\s+((?:[\w\-]+\s+){0,6}?)|\s+)" + _DATA_KIND
+                         + r"\b", re.I)
+# Words that end the appositive's head before a data noun: "FooNet, a network trained on a new dataset".
+_NOT_MODIFIER = re.compile(r"^(?:on|of|for|with|in|by|from|to|that|which|and|or|trained|built|using|via|"
+                           r"network|model|framework|method|approach|system|architecture|algorithm|pipeline|agent|"
+                           r"module|technique|strategy|paradigm|mechanism|tool|toolkit|library)s?$", re.I)
+_KIND_BEFORE = re.compile(_DATA_KIND + r"\s*(?::|,?\s+(?:such as|including|like|namely))\s+(?:[^.;]{0,120}?)$", re.I)
+# A coined name shaped like a benchmark's: TaxCalcBench, SWE-bench, TraceEval, HotpotQA, NExT-QA.
+_BENCH_NAME = re.compile(r"(?:[a-z0-9](?:Bench|Eval|QA)|-(?:[Bb]ench|Eval|QA))(?:[-\s]?v?\d+(?:\.\d+)?)?$")
+
+
+def named_as_data(text: str, start: int, end: int, name: str) -> bool:
+    """Whether the text (or the name's shape) says the name at ``text[start:end]`` is a dataset or benchmark."""
+    if _BENCH_NAME.search(name):
+        return True
+    clause_end = min((i for i in (text.find(". ", end), text.find(";", end)) if i >= 0), default=len(text))
+    m = _KIND_AFTER.search(text[end:min(clause_end, end + 90)])
+    if m and not any(_NOT_MODIFIER.match(w) for w in (m.group(1) or "").split()):
+        return True
+    return bool(_KIND_BEFORE.search(text[max(0, start - 160):start]))
+
+
 def guess_type(phrase: str) -> EntityType | None:
     """Entity type suggested by the head noun of an unknown phrase, or None."""
     for rx, etype in _HEAD_TYPES:
@@ -253,6 +279,13 @@ class Linker:
                             continue
                         s0, s1 = _sentence_of(text, s)
                         g.cands.append(Candidate(fld, s, e, text[s:e], g.entity.type, "coreference", 0.7, s0, s1))
+
+        # A name the paper introduces and calls a dataset or benchmark is one, whatever a method cue read first.
+        for g in groups.values():
+            if g.entity.type == "method" and g.entity.id not in self.vocabulary and any(
+                    named_as_data(texts[c.field], c.start, c.end, c.text) for c in g.cands):
+                g.entity = replace(g.entity, type="dataset")
+                g.cands = [replace(c, type="dataset") for c in g.cands]
 
         made = [self._make_link(g, texts) for g in groups.values()]
         links = [lk for lk in made if lk is not None]
