@@ -65,7 +65,7 @@ class Settings:
     use_ner: bool = _setting(True, "Run the trained NER model in addition to the curated vocabularies.")
     min_confidence: float = _setting(0.7, "Links whose calibrated confidence is below this are kept as candidates "
                     "(queryable, not asserted as the paper's proposes/uses/… facts). 0.7: where dev precision levels "
-                    "off (arxiv-dev 0.85, seed-dev 0.91); 0.4 gives the best dev F1 at precision 0.69/0.85.")
+                    "off (arxiv-dev 0.85, seed-dev 0.91); 0.4 gives the best dev F1 at precision 0.70/0.85.")
     validate_shapes: bool = _setting(True, "Check every build and update against ontology/shapes.ttl.")
     curation_file: str = _setting("", "Curation decisions (JSON Lines: merge, split, rename, retype, ban) applied to "
                     "every extraction by `kg extract`, `kg build`, `kg add` and `kg curate`; empty: "

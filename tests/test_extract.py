@@ -223,7 +223,7 @@ def test_extract_shipped_tagger_finds_names_beside_the_vocabulary():
     ex = Extractor(load_settings({"min_confidence": 0.0}, env={}))
     assert "kg_tagger" in ex.nlp.pipe_names
     paper = ex.extract_one(Paper(id="t", title="FooNet-7: Faster Segmentation",
-                                 abstract="We propose FooNet-7, a network for semantic segmentation, and report mIoU."))
+                                 abstract="In experiments, FooNet-7 improves semantic segmentation and mIoU."))
     tagged = [m for lk in paper.links for m in lk.mentions if m.component == "tagger"]
     assert any("FooNet-7" in m.text for m in tagged)
     assert all(0.0 <= m.score <= 1.0 for m in tagged) and all(0.0 <= lk.confidence <= 1.0 for lk in paper.links)

@@ -185,7 +185,7 @@ def make_gazetteer(nlp: Language, name: str, vocab_dir: str | None) -> Gazetteer
 _NAME = r"(?:[A-Za-z0-9]+-)*(?:[A-Za-z][a-z]*[A-Z0-9][\w+\-.]*[\w+]|[A-Z]{2,}[\w+\-]*)"
 _NAMED = rf"{_NAME}(?:[ \-]{_NAME}|[ \-]v?\d+(?:\.\d+)?[A-Za-z]?)?"
 _PROPOSE = re.compile(
-    r"\b(?:we|this (?:paper|work|study|report))\s+(?:(?:also|further|then|first)\s+)?"
+    r"\b(?:[Ww]e|[Tt]his (?:paper|work|study|report))\s+(?:(?:also|further|then|first)\s+)?"
     r"(?:propose|introduce|present|develop|design|release|build|construct|contribute|curate|create|name|dub|call|term)[sd]?\b"
     r"[^.;:]{0,120}?\b(" + _NAMED + r")"
 )
@@ -193,6 +193,8 @@ _CALLED = re.compile(r"\b(?:called|dubbed|named|termed|coined)\s+(?:as\s+)?[\"â€
 _APPOSITIVE = re.compile(r"(?:^|[.;]\s+|\bwe\s+\w+\s+)(" + _NAMED + r"),\s+an?\s+(?:\w+[\s-]){0,3}?(?:novel|new|simple|general|unified|efficient|scalable|lightweight|light-weight|large-scale|first)\b")
 _DATASET = re.compile(r"\b(" + _NAMED + r")\s+(?:dataset|benchmark|corpus|challenge|test set|leaderboard)s?\b")
 _DATASET_KIND = re.compile(r"\b(?:dataset|benchmark|corpus|suite)\b", re.I)
+_MODIFIER_SUFFIX = re.compile(r"-(?:based|style|like|driven|guided|aware|free|level|scale|specific|agnostic|inspired|"
+                              r"enhanced|augmented|powered|centric|oriented|sized|type|only|compatible|friendly)$", re.I)
 
 
 class Patterns:
@@ -206,6 +208,8 @@ class Patterns:
         found = []
 
         def add(m: re.Match[str], etype: EntityType, cue: str, score: float) -> None:
+            if _MODIFIER_SUFFIX.search(m.group(1)):
+                return  # "we build BERT-based encoders": a name used as a modifier is not what the paper proposes
             span = doc.char_span(m.start(1), m.end(1), alignment_mode="contract")
             if span is None or not span.text.strip():
                 return
