@@ -197,3 +197,14 @@ def test_stats_delta_gives_the_graph_a_full_write_gives(small_store):
     want = Counter(full.ox.quads_for_pattern(None, None, None, stats_graph))
     assert got == want
     assert any("pairs/task-dataset" in q.subject.value for q in want)  # a projection made it into the graph
+
+
+def test_stats_proposals_of_undated_papers_count_on_a_node_without_year():
+    method = str(KG.Method)
+    proposals = [("p1", "m1", 2025), ("p2", "m1", None), ("p3", "m2", None), ("p3", "d1", None)]
+    per_year = st.proposed_per_year(proposals, {"m1": method, "m2": method, "d1": str(KG.Dataset)})
+    assert per_year == {2025: (1, 1), None: (2, 2)}
+    assert list(per_year) == [2025, None]  # undated last
+    quads = st._proposed_stats(None, 2, 2)
+    assert {q[1] for q in quads} == {str(KG.proposedMethods), str(KG.proposingPapers)}  # no kg:forYear
+    assert quads[0][0].endswith("/proposed/undated")

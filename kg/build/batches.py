@@ -52,8 +52,7 @@ def count_extractions(extractions: Iterable[PaperExtraction]) -> StatsCounts:
         links = [(str(link_property(lk.entity.type, lk.role)), str(entity_iri(lk.entity.id)),
                   str(TYPE_CLASS[lk.entity.type])) for lk in ex.links if asserted(lk)]
         counts.add_links(year, month, links)
-        if year is not None:
-            counts.proposals.extend((ex.paper.id, e, year) for p, e, _ in links if p == _PROPOSES)
+        counts.proposals.extend((ex.paper.id, e, year) for p, e, _ in links if p == _PROPOSES)
     return counts
 
 

@@ -14,7 +14,7 @@ papers are added or removed needs what each paper contributed. The index holds, 
     pair_counts(kind, a, b, n)                              papers per projection pair (``kg.store.stats.PAIR_KINDS``),
                                                             also those seen too rarely to be in the stats graph, so an
                                                             update adds to the tallies instead of recounting
-    proposals(paper, entity, year)                          stated kg:proposes links of dated papers (entity IRIs)
+    proposals(paper, entity, year)                          stated kg:proposes links (entity IRIs; year NULL: undated)
     entity_class(entity, class)                             every entity's decided class (IRIs), so the projections
                                                             that depend on it are recomputed without the store
 
@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS pair_counts (kind TEXT NOT NULL, a TEXT NOT NULL, b T
                                         PRIMARY KEY (kind, a, b)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS pair_counts_a ON pair_counts (a);
 CREATE INDEX IF NOT EXISTS pair_counts_b ON pair_counts (b);
-CREATE TABLE IF NOT EXISTS proposals (paper TEXT NOT NULL, entity TEXT NOT NULL, year INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS proposals (paper TEXT NOT NULL, entity TEXT NOT NULL, year INTEGER);
 CREATE INDEX IF NOT EXISTS proposals_paper ON proposals (paper);
 CREATE TABLE IF NOT EXISTS entity_class (entity TEXT PRIMARY KEY, class TEXT NOT NULL) WITHOUT ROWID;
 """
@@ -131,7 +131,7 @@ class EntityIndex:
         self.db.executemany("DELETE FROM papers WHERE id = ?", ids)
         self.db.executemany("DELETE FROM proposals WHERE paper = ?", ids)
 
-    def add_proposals(self, proposals: Iterable[tuple[str, str, int]]) -> None:
+    def add_proposals(self, proposals: Iterable[tuple[str, str, int | None]]) -> None:
         """Record (paper id, entity IRI, year) proposals (``StatsCounts.proposals``)."""
         self.db.executemany("INSERT INTO proposals VALUES (?, ?, ?)", proposals)
 
@@ -153,13 +153,14 @@ class EntityIndex:
     def has_classes(self) -> bool:
         return self.db.execute("SELECT 1 FROM entity_class LIMIT 1").fetchone() is not None
 
-    def proposed_per_year(self, method_class: str) -> dict[int, tuple[int, int]]:
-        """Year → (distinct methods proposed, papers proposing one), from the proposals and the decided classes."""
+    def proposed_per_year(self, method_class: str) -> dict[int | None, tuple[int, int]]:
+        """Year (None: undated) → (distinct methods proposed, papers proposing one), from the proposals and the
+        decided classes."""
         rows = self.db.execute(
             "SELECT p.year, COUNT(DISTINCT p.entity), COUNT(DISTINCT p.paper) FROM proposals p "
             "JOIN entity_class c ON c.entity = p.entity WHERE c.class = ? GROUP BY p.year ORDER BY p.year",
             (method_class,))
-        return {int(y): (int(m), int(n)) for y, m, n in rows}
+        return {None if y is None else int(y): (int(m), int(n)) for y, m, n in rows}
 
     # ------------------------------------------------------------------ reading
     def has_paper(self, paper_id: str) -> bool:

@@ -93,8 +93,9 @@ class StatsCounts:
     per_entity_month: Counter[tuple[str, str]] = field(default_factory=Counter)
     entity_class: dict[str, str] = field(default_factory=dict)  # linked entity IRI → top-level class IRI
     pairs: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (projection, entity, other entity)
-    proposals: list[tuple[str, str, int]] = field(default_factory=list)  # (paper id, proposed entity, year)
-    proposed: dict[int, tuple[int, int]] = field(default_factory=dict)  # year → (methods proposed, papers proposing)
+    proposals: list[tuple[str, str, int | None]] = field(default_factory=list)  # (paper id, proposed entity, year)
+    # year (None: papers without one) → (methods proposed, papers proposing)
+    proposed: dict[int | None, tuple[int, int]] = field(default_factory=dict)
 
     def add_paper(self, year: int | None, month: str | None) -> None:
         self.papers += 1
@@ -214,10 +215,8 @@ def count_store(store: GraphStore) -> StatsCounts:
         counts.add_paper(years.get(paper), months.get(paper))
     for paper, paper_links in links.items():
         counts.add_links(years.get(paper), months.get(paper), paper_links)
-        y = years.get(paper)
-        if y is not None:
-            pid = unquote(paper.rsplit("/paper/", 1)[-1])
-            counts.proposals.extend((pid, e, y) for p, e, _ in paper_links if p == _PROPOSES)
+        pid = unquote(paper.rsplit("/paper/", 1)[-1])
+        counts.proposals.extend((pid, e, years.get(paper)) for p, e, _ in paper_links if p == _PROPOSES)
     return counts
 
 
@@ -325,24 +324,36 @@ def _pair_stat(kind: str, a: str, b: str, n: int) -> list[StatQuad]:
     return [(s, _FOR_ENTITY, a, None), (s, _WITH_ENTITY, b, None), (s, str(PAIR_KINDS[kind][0]), str(n), _INT)]
 
 
-def _proposed_stats(y: int, methods: int, papers: int) -> list[StatQuad]:
+def year_order(y: int | None) -> tuple[bool, int]:
+    """Sort key of a year that may be missing (undated last)."""
+    return (y is None, y or 0)
+
+
+def _proposed_iri(y: int | None) -> str:
+    return f"{STATS_BASE}proposed/{'undated' if y is None else y}"
+
+
+def _proposed_stats(y: int | None, methods: int, papers: int) -> list[StatQuad]:
     # Counts under predicates of their own and no stated type (the kg:ProposalCount domain gives it), as for pairs.
-    s = f"{STATS_BASE}proposed/{y}"
-    return [(s, _FOR_YEAR, str(y), _INT), (s, _PROPOSED_METHODS, str(methods), _INT),
-            (s, _PROPOSING_PAPERS, str(papers), _INT)]
+    # Papers without a year (the bundled Daily Papers dumps carry "Mar 13"-style dates) count on a node without
+    # kg:forYear.
+    s = _proposed_iri(y)
+    year = [] if y is None else [(s, _FOR_YEAR, str(y), _INT)]
+    return [*year, (s, _PROPOSED_METHODS, str(methods), _INT), (s, _PROPOSING_PAPERS, str(papers), _INT)]
 
 
-def proposed_per_year(proposals: Iterable[tuple[str, str, int]], classes: dict[str, str]) -> dict[int, tuple[int, int]]:
-    """Year → (distinct methods proposed, papers proposing one), from (paper, entity, year) proposals and the
-    entities' decided classes."""
-    methods: dict[int, set[str]] = {}
-    papers: dict[int, set[str]] = {}
+def proposed_per_year(proposals: Iterable[tuple[str, str, int | None]], classes: dict[str, str]
+                      ) -> dict[int | None, tuple[int, int]]:
+    """Year (None: undated) → (distinct methods proposed, papers proposing one), from (paper, entity, year)
+    proposals and the entities' decided classes."""
+    methods: dict[int | None, set[str]] = {}
+    papers: dict[int | None, set[str]] = {}
     method = str(KG.Method)
     for paper, entity, year in proposals:
         if classes.get(entity) == method:
             methods.setdefault(year, set()).add(entity)
             papers.setdefault(year, set()).add(paper)
-    return {y: (len(methods[y]), len(papers[y])) for y in sorted(methods)}
+    return {y: (len(methods[y]), len(papers[y])) for y in sorted(methods, key=year_order)}
 
 
 def _paper_count_stat(e: str, n: int) -> list[StatQuad]:
@@ -379,8 +390,8 @@ def stat_quads(counts: StatsCounts, pair_min: int = PAIR_MIN) -> Iterator[StatQu
     for (kind, a, b), n in sorted(counts.pairs.items()):
         if pair_materialised(kind, a, b, n, counts.entity_class, pair_min):
             yield from _pair_stat(kind, a, b, n)
-    for y, (methods, papers) in sorted(counts.proposed.items()):
-        yield from _proposed_stats(y, methods, papers)
+    for py, (methods, papers) in sorted(counts.proposed.items(), key=lambda kv: year_order(kv[0])):
+        yield from _proposed_stats(py, methods, papers)
 
 
 def _ox(q: StatQuad, graph: ox.NamedNode) -> ox.Quad:
@@ -425,7 +436,7 @@ def write_stats(store: GraphStore, counts: StatsCounts, pair_min: int = PAIR_MIN
 
 def apply_stats_delta(store: GraphStore, delta: StatsCounts, old_classes: dict[str, str | None],
                       new_classes: dict[str, str | None], pair_totals: dict[tuple[str, str, str], int],
-                      pair_classes: dict[str, str], proposed: dict[int, tuple[int, int]] | None = None,
+                      pair_classes: dict[str, str], proposed: dict[int | None, tuple[int, int]] | None = None,
                       pair_min: int = PAIR_MIN) -> StatsReport:
     """Apply what an update changed to the stats graph in place: each statistic it touches is read, changed and
     rewritten — the graph ``stat_quads`` would give for the new totals, without recounting anything.
@@ -496,12 +507,12 @@ def apply_stats_delta(store: GraphStore, delta: StatsCounts, old_classes: dict[s
                 else None)
     if proposed is not None:
         prefix = f"{STATS_BASE}proposed/"
-        old_years = {int(_v(q.subject)[len(prefix):])
+        old_years = {None if (k := _v(q.subject)[len(prefix):]) == "undated" else int(k)
                      for q in store.ox.quads_for_pattern(None, _n(KG.proposedMethods), None, graph)}
-        for y in sorted(old_years | set(proposed)):
-            replace(f"{prefix}{y}", None)
-            if y in proposed:
-                additions.extend(_proposed_stats(y, *proposed[y]))
+        for py in sorted(old_years | set(proposed), key=year_order):
+            replace(_proposed_iri(py), None)
+            if py in proposed:
+                additions.extend(_proposed_stats(py, *proposed[py]))
     for q in removals:
         store.ox.remove(q)
     store.ox.extend([_ox(q, graph) for q in additions])
