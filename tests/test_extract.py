@@ -273,3 +273,11 @@ def test_extract_hyphenated_name_used_as_a_modifier_is_not_the_name(tiny_extract
     assert "method/knowledge-distillation" not in links
     links, _ = _links(tiny_extractor, "A study", "We use knowledge distillation and knowledge-distillation.")
     assert "method/knowledge-distillation" in links
+
+
+def test_extract_a_vocabulary_name_read_under_another_type_is_the_vocabulary_entity(tiny_extractor):
+    """A tagger or pattern reading a known dataset as a method must not split it into a second IRI."""
+    linker = tiny_extractor.linker
+    coco = linker._new_entity("method", "COCO")
+    assert coco is not None and coco.id == "dataset/coco" and coco.type == "dataset"
+    assert linker._new_entity("method", "FooNet").id == "entity/foonet"

@@ -165,6 +165,12 @@ class Linker:
         if not key or key in self.stoplist or len(key) < 2:
             return None
         known = self.vocabulary.lookup(label, etype) or (self.vocabulary.lookup(alias, etype) if alias else None)
+        if known is None:
+            # A name the vocabulary knows under one other type (a tagger's "COCO" read as a method) is that entry:
+            # the curated type is surer than one reading, and a second IRI would split the entity.
+            other = self.vocabulary.lookup(label)
+            if other is not None and other.type != "architecture":
+                known = other
         if known is not None:
             return known.entity()
         aliases = (alias,) if alias else ()
@@ -281,11 +287,17 @@ class Linker:
                         g.cands.append(Candidate(fld, s, e, text[s:e], g.entity.type, "coreference", 0.7, s0, s1))
 
         # A name the paper introduces and calls a dataset or benchmark is one, whatever a method cue read first.
-        for g in groups.values():
+        for gid, g in list(groups.items()):
             if g.entity.type == "method" and g.entity.id not in self.vocabulary and any(
                     named_as_data(texts[c.field], c.start, c.end, c.text) for c in g.cands):
-                g.entity = replace(g.entity, type="dataset")
+                known = self.vocabulary.lookup(g.entity.label, "dataset")
+                g.entity = known.entity() if known is not None else replace(g.entity, type="dataset")
                 g.cands = [replace(c, type="dataset") for c in g.cands]
+                if g.entity.id != gid:  # now a vocabulary dataset, which may have its own group already
+                    del groups[gid]
+                    target = group_for(g.entity)
+                    target.cands.extend(g.cands)
+                    target.cues |= g.cues
 
         made = [self._make_link(g, texts) for g in groups.values()]
         links = [lk for lk in made if lk is not None]
