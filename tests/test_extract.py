@@ -281,3 +281,10 @@ def test_extract_a_vocabulary_name_read_under_another_type_is_the_vocabulary_ent
     coco = linker._new_entity("method", "COCO")
     assert coco is not None and coco.id == "dataset/coco" and coco.type == "dataset"
     assert linker._new_entity("method", "FooNet").id == "entity/foonet"
+
+
+def test_extract_an_address_is_never_an_entity(tiny_extractor):
+    linker = tiny_extractor.linker
+    assert linker._new_entity("method", "https://github.com/chenxi52/SfMamba") is None
+    assert linker._new_entity("dataset", "huggingface.co/datasets/FooSet") is None
+    assert linker._new_entity("method", "SfMamba") is not None

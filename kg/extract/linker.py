@@ -52,6 +52,8 @@ _HEAD_TYPES: tuple[tuple[re.Pattern[str], EntityType], ...] = (
      "method"),
 )
 _NAMED_FORM = re.compile(r"[A-Z0-9]")
+# A web or code address names where a thing is, not a thing ("https://github.com/x/SfMamba").
+_ADDRESS = re.compile(r"://|\bwww\.|\bgithub\.com/|\bhuggingface\.co/", re.I)
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*\b")
 _TITLE_NAME = re.compile(r"^\s*([^:]{2,60}?)\s*:\s+\S")
 # A coined token: an inner capital or a digit (SparseFormer, mPLUG, GPT-4o), or three or more capitals (NGAME).
@@ -162,7 +164,7 @@ class Linker:
 
     def _new_entity(self, etype: EntityType, label: str, alias: str = "", reason: str = "") -> Entity | None:
         key = norm_key(label)
-        if not key or key in self.stoplist or len(key) < 2:
+        if not key or key in self.stoplist or len(key) < 2 or _ADDRESS.search(label):
             return None
         known = self.vocabulary.lookup(label, etype) or (self.vocabulary.lookup(alias, etype) if alias else None)
         if known is None:
