@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib.namespace import DCTERMS
 
 from kg.build.entities import EntityTable, entity_nquads
 from kg.build.entity_index import EntityIndex
@@ -135,21 +134,9 @@ class _Update:
             for batch in batched(_stored_papers(self.store, set(leaving)), max(1, task_size)):
                 stored.merge(count_acronyms(batch))
             return stored
-        gone = [p for pid in leaving if (p := self.stored_paper(pid)) is not None]
+        gone = [p for pid in leaving if (p := _stored_paper(self.store, pid)) is not None]
         stored.subtract(count_acronyms(gone))
         return stored
-
-    def stored_paper(self, paper_id: str) -> Paper | None:
-        """A stored paper's id, title and abstract, read from its own graph (a lookup, not a query over every
-        paper's identifier)."""
-        s, g = ox.NamedNode(str(paper_iri(paper_id))), ox.NamedNode(str(paper_graph_iri(paper_id)))
-        text = {}
-        for prop in (DCTERMS.title, DCTERMS.abstract):
-            for q in self.store.ox.quads_for_pattern(s, ox.NamedNode(str(prop)), None, g):
-                text[prop] = q.object.value if isinstance(q.object, ox.Literal) else str(q.object)
-        if len(text) < 2:
-            return None
-        return Paper(id=paper_id, title=text[DCTERMS.title], abstract=text[DCTERMS.abstract])
 
     def drop_papers(self, paper_ids: Iterable[str]) -> StatsCounts:
         """Drop the papers' named graphs; returns the statistics tallies they had contributed."""
